@@ -1,0 +1,189 @@
+import Crypto
+import Foundation
+import IntakeCore
+import IntakePipeline
+import IntakeStore
+import Logging
+import Metrics
+
+/// The webhook channel's work, independent of HTTP plumbing: authenticate, parse, validate,
+/// and commit a request's cases; answer only after the commit.
+public struct WebhookIntake: Sendable {
+    public struct Answer: Sendable, Hashable {
+        public var status: Int
+        public var body: Data
+        public var retryAfterSecs: Int?
+        public var replayed = false
+    }
+
+    public let configuration: WebhookConfiguration
+    let database: IntakeDatabase
+    let blobs: BlobStore
+    let authenticator: WebhookAuthenticator
+    let normalizer: CaseNormalizer
+    let logger: Logger
+    /// Called after cases were committed, to wake the forwarder.
+    let onQueued: @Sendable () -> Void
+    private let metrics = WebhookMetrics()
+
+    public init(
+        configuration: WebhookConfiguration, database: IntakeDatabase, blobs: BlobStore, authenticator: WebhookAuthenticator,
+        normalizer: CaseNormalizer, logger: Logger, onQueued: @escaping @Sendable () -> Void
+    ) {
+        self.configuration = configuration
+        self.database = database
+        self.blobs = blobs
+        self.authenticator = authenticator
+        self.normalizer = normalizer
+        self.logger = logger
+        self.onQueued = onQueued
+    }
+
+    /// The request headers the channel reads.
+    public struct Headers: Sendable {
+        public var signature: String?
+        public var authorization: String?
+        public var source: String?
+        public var idempotencyKey: String?
+
+        public init(signature: String? = nil, authorization: String? = nil, source: String? = nil, idempotencyKey: String? = nil) {
+            self.signature = signature
+            self.authorization = authorization
+            self.source = source
+            self.idempotencyKey = idempotencyKey
+        }
+    }
+
+    /// Answers a request whose body was larger than the limit (it was not read to the end).
+    public func refuseTooLarge(_ headers: Headers) async -> Answer {
+        await refuse(.tooLarge(limit: configuration.maxBodyBytes), headers: headers, source: nil)
+    }
+
+    public func handle(_ headers: Headers, body: [UInt8]) async -> Answer {
+        let receivedAt = Date()
+        metrics.received.increment()
+        guard body.count <= configuration.maxBodyBytes else { return await refuseTooLarge(headers) }
+        let source: WebhookAuthenticator.Source
+        switch authenticator.authenticate(
+            signature: headers.signature, authorization: headers.authorization, sourceName: headers.source, body: body, now: receivedAt)
+        {
+        case .success(let authenticated): source = authenticated
+        case .failure(let rejection): return await refuse(rejection, headers: headers, source: nil)
+        }
+        if let key = headers.idempotencyKey, key.isEmpty || key.utf8.count > configuration.maxIdempotencyKeyBytes {
+            return await refuse(
+                .malformed("Idempotency-Key must be 1 to \(configuration.maxIdempotencyKeyBytes) bytes"), headers: headers, source: source.name)
+        }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(body, maxDepth: configuration.maxJSONDepth)
+        } catch {
+            return await refuse(.malformed("body is not valid JSON: \(error)"), headers: headers, source: source.name)
+        }
+        let decoder = WebhookRequestDecoder(
+            maxRequestsPerBatch: configuration.maxRequestsPerBatch, maxAttachmentBytes: configuration.maxAttachmentBytes,
+            maxAttachmentsPerRequest: configuration.maxAttachmentsPerRequest)
+        let decoded: WebhookRequestDecoder.Decoded
+        switch decoder.decode(json) {
+        case .success(let value): decoded = value
+        case .failure(let rejection): return await refuse(rejection, headers: headers, source: source.name)
+        }
+        do {
+            for (_, bytes) in decoded.blobs { try blobs.put(bytes) }
+            let answer = try await commit(decoded, body: body, source: source.name, key: headers.idempotencyKey, receivedAt: receivedAt)
+            if answer.status == 202, !answer.replayed { onQueued() }
+            return answer
+        } catch let failure as DurableFile.Failure where failure.isNoSpace {
+            return await refuse(.unavailable("no space left for attachments", retryAfterSecs: configuration.retryAfterSecs), headers: headers, source: source.name)
+        } catch {
+            logger.error("webhook commit failed", metadata: ["intake.source": "\(source.name)", "error": "\(error)"])
+            return answer(for: .unavailable("the store cannot take requests now; retry later", retryAfterSecs: configuration.retryAfterSecs))
+        }
+    }
+
+    private func commit(_ decoded: WebhookRequestDecoder.Decoded, body: [UInt8], source: String, key: String?, receivedAt: Date) async throws -> Answer {
+        let rawSHA256 = SHA256.hash(data: body).hexString
+        let normalizer = self.normalizer
+        let rawBody = Data(body)
+        let answer = try await database.intake { transaction -> Answer in
+            if let key, let stored = try transaction.storedAnswer(channel: .webhook, source: source, key: key) {
+                guard stored.requestSHA256 == rawSHA256 else {
+                    let rejection = WebhookRejection.unprocessable([FieldError("Idempotency-Key", "was already used for a different body")])
+                    return Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8))
+                }
+                try transaction.trace(TraceStep("replayed_answer", channel: .webhook, source: source, ref: key, detail: ["status": .number(Double(stored.status))]))
+                return Answer(status: stored.status, body: stored.body, replayed: true)
+            }
+            try transaction.storeRaw(sha256: rawSHA256, channel: .webhook, source: source, mediaType: "application/json", body: rawBody)
+            var results: [JSONValue] = []
+            for (index, draft) in decoded.drafts.enumerated() {
+                let ref = draft.ref ?? key.map { decoded.isBatch ? "\($0)#\(index)" : $0 } ?? "sha256:\(rawSHA256)#\(index)"
+                let received = TraceStep(
+                    "received", at: receivedAt, channel: .webhook, source: source, ref: ref, rawSHA256: rawSHA256,
+                    detail: ["bytes": .number(Double(body.count)), "idempotency_key": key.map(JSONValue.string) ?? .null])
+                if let existing = try transaction.existingCase(channel: .webhook, source: source, ref: ref) {
+                    var repeatStep = received
+                    repeatStep.caseID = existing
+                    repeatStep.detail["repeat"] = .bool(true)
+                    try transaction.trace(repeatStep)
+                    results.append(.object(["id": .string(existing), "ref": .string(ref), "status": .string("duplicate")]))
+                    continue
+                }
+                let id = UUIDv7.generate(at: receivedAt)
+                let origin = CaseNormalizer.Origin(channel: .webhook, source: source, ref: ref, receivedAt: receivedAt, rawSHA256: rawSHA256)
+                let (intakeCase, changes) = normalizer.makeCase(id: id, origin: origin, draft: draft)
+                var receivedStep = received
+                receivedStep.caseID = id
+                try transaction.insertCase(intakeCase, event: .created, steps: [
+                    receivedStep,
+                    TraceStep("normalised", channel: .webhook, source: source, ref: ref, caseID: id, detail: changes),
+                    TraceStep("stored", channel: .webhook, source: source, ref: ref, caseID: id, rawSHA256: rawSHA256),
+                ])
+                results.append(.object(["id": .string(id), "ref": .string(ref), "status": .string("created")]))
+            }
+            let body = Data(JSONValue.object(["cases": .array(results)]).serialized().utf8)
+            if let key {
+                try transaction.storeAnswer(channel: .webhook, source: source, key: key, requestSHA256: rawSHA256, status: 202, body: body)
+            }
+            return Answer(status: 202, body: body)
+        }
+        if answer.status == 202, !answer.replayed { metrics.accepted.increment(by: decoded.drafts.count) }
+        return answer
+    }
+
+    private func refuse(_ rejection: WebhookRejection, headers: Headers, source: String?) async -> Answer {
+        metrics.rejected(rejection.reason).increment()
+        logger.notice("webhook request refused", metadata: [
+            "intake.channel": "webhook", "intake.source": "\(source ?? "-")", "http.status": "\(rejection.status)",
+            "intake.reason": "\(rejection.message)",
+        ])
+        if case .unavailable = rejection { return answer(for: rejection) }
+        var detail: [String: JSONValue] = ["status": .number(Double(rejection.status)), "reason": .string(rejection.message)]
+        if case .unprocessable(let errors) = rejection {
+            detail["errors"] = .array(errors.map { .string($0.description) })
+        }
+        do {
+            try await database.trace(TraceStep(
+                "refused", channel: .webhook, source: source, ref: headers.idempotencyKey.map { String($0.prefix(200)) }, detail: detail))
+        } catch {
+            logger.error("could not trace a refused request", metadata: ["error": "\(error)"])
+        }
+        return answer(for: rejection)
+    }
+
+    private func answer(for rejection: WebhookRejection) -> Answer {
+        var retryAfter: Int?
+        if case .unavailable(_, let seconds) = rejection { retryAfter = seconds }
+        return Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8), retryAfterSecs: retryAfter)
+    }
+}
+
+/// The channel's counters, created once.
+struct WebhookMetrics: Sendable {
+    let received = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "webhook")])
+    let accepted = Counter(label: "intake_cases_total", dimensions: [("channel", "webhook"), ("event", "case.created")])
+
+    func rejected(_ reason: String) -> Counter {
+        Counter(label: "intake_requests_rejected_total", dimensions: [("channel", "webhook"), ("reason", reason)])
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import IntakeCore
+
+/// Turns a channel's draft into a canonical case: text to NFC with whitespace and full-width
+/// ASCII folded, phones to E.164, USCCs checked, timestamps in the zone's offset.
+public struct CaseNormalizer: Sendable {
+    public var timestamps: Timestamp
+    /// Given to 7- and 8-digit local phone numbers (`022` for Tianjin).
+    public var defaultAreaCode: String
+
+    public init(timeZone: TimeZone, defaultAreaCode: String) {
+        self.timestamps = Timestamp(timeZone: timeZone)
+        self.defaultAreaCode = defaultAreaCode
+    }
+
+    /// Where a case comes from: everything the channel knows that is not in the draft.
+    public struct Origin: Sendable {
+        public var channel: Channel
+        public var source: String
+        public var ref: String
+        public var receivedAt: Date
+        public var rawSHA256: String
+
+        public init(channel: Channel, source: String, ref: String, receivedAt: Date, rawSHA256: String) {
+            self.channel = channel
+            self.source = source
+            self.ref = ref
+            self.receivedAt = receivedAt
+            self.rawSHA256 = rawSHA256
+        }
+    }
+
+    /// The case, and what normalisation changed, for the trace.
+    public func makeCase(id: String, origin: Origin, draft: CaseDraft) -> (IntakeCase, changes: [String: JSONValue]) {
+        var changes: [String: JSONValue] = [:]
+        let phone = draft.requesterPhone.flatMap(nonEmpty).map { PhoneNumber($0, defaultAreaCode: defaultAreaCode) }
+        if let phone {
+            changes["requester.phone"] = phone.e164.map { .string("\(phone.given) → \($0)") } ?? .string("kept as given: \(phone.given)")
+        }
+        let uscc = draft.enterpriseUSCC.flatMap(nonEmpty).map(USCC.init)
+        if let uscc { changes["enterprise.uscc_valid"] = .bool(uscc.isValid) }
+        let description = TextNormalizer.block(draft.description)
+        if description != draft.description { changes["description"] = .string("normalised") }
+        var extra = draft.extra
+        if let sourceCategory = draft.sourceCategory.flatMap(nonEmpty) {
+            extra["category"] = .string(TextNormalizer.line(sourceCategory))
+        }
+        let location = Location(address: line(draft.address), district: line(draft.district))
+        let intakeCase = IntakeCase(
+            id: id, channel: origin.channel, source: origin.source, ref: origin.ref,
+            receivedAt: timestamps.format(origin.receivedAt), rawSHA256: origin.rawSHA256,
+            reportedAt: draft.reportedAt.map(timestamps.format),
+            requester: Requester(
+                name: line(draft.requesterName), phone: phone?.canonical,
+                email: line(draft.requesterEmail)?.lowercased(), role: line(draft.requesterRole)),
+            enterprise: Enterprise(name: line(draft.enterpriseName), uscc: uscc),
+            subject: line(draft.subject), description: description, priority: draft.priority,
+            location: location.address == nil && location.district == nil ? nil : location,
+            attachments: draft.attachments, extra: extra)
+        return (intakeCase, changes)
+    }
+
+    private func line(_ text: String?) -> String? {
+        text.map(TextNormalizer.line).flatMap(nonEmpty)
+    }
+
+    private func nonEmpty(_ text: String) -> String? {
+        text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes that survive a crash: temp file, fsync, rename, fsync of the directory.
+public enum DurableFile {
+    public struct Failure: Error, CustomStringConvertible {
+        public let operation: String
+        public let path: String
+        public let code: Int32
+        public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+        /// Out of space or quota: worth retrying later, not a bug.
+        public var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
+    }
+
+    public static func write(_ bytes: Data, to temporary: URL, renamingTo final: URL) throws {
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw Failure(operation: "open", path: temporary.path, code: errno) }
+        do {
+            try bytes.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw Failure(operation: "write", path: temporary.path, code: errno)
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(fd) == 0 else { throw Failure(operation: "fsync", path: temporary.path, code: errno) }
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(temporary.path)
+            throw error
+        }
+        guard rename(temporary.path, final.path) == 0 else {
+            let code = errno
+            unlink(temporary.path)
+            throw Failure(operation: "rename", path: final.path, code: code)
+        }
+        try syncDirectory(final.deletingLastPathComponent())
+    }
+
+    /// Makes a rename or create in `directory` durable.
+    public static func syncDirectory(_ directory: URL) throws {
+        let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(operation: "open", path: directory.path, code: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw Failure(operation: "fsync", path: directory.path, code: errno) }
+    }
+}

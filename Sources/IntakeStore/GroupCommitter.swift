@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+/// Group commit: concurrent intake work is gathered into one SQLite transaction, so a burst of
+/// requests pays for one fsync instead of one each. Every job runs in its own savepoint (a
+/// failing job does not spoil its neighbours) and nobody hears "done" before the commit.
+///
+/// A dedicated thread does the writing: SQLite blocks, and blocking the concurrency pool's
+/// few threads would stall every request.
+final class GroupCommitter: @unchecked Sendable {
+    private struct Job {
+        let run: (Database) throws -> Void
+        let finish: (Error?) -> Void
+    }
+
+    private let writer: DatabasePool
+    private let maxBatch: Int
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var pending: [Job] = []
+    private var stopped = false
+
+    init(writer: DatabasePool, maxBatch: Int = 1024) {
+        self.writer = writer
+        self.maxBatch = maxBatch
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.name = "intake-group-commit"
+        thread.start()
+    }
+
+    /// Runs `work` inside the next group transaction; returns its value once committed.
+    func perform<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let box = ResultBox<T>()
+            let job = Job(
+                run: { db in box.value = try work(db) },
+                finish: { error in
+                    if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: box.value!) }
+                })
+            condition.lock()
+            if stopped {
+                condition.unlock()
+                continuation.resume(throwing: StoreError.closed)
+                return
+            }
+            pending.append(job)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Finishes the jobs already queued, then stops the thread.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while pending.isEmpty, !stopped { condition.wait() }
+            if pending.isEmpty, stopped { condition.unlock(); return }
+            let batch = Array(pending.prefix(maxBatch))
+            pending.removeFirst(batch.count)
+            condition.unlock()
+            commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [Job]) {
+        var failures = [Error?](repeating: nil, count: batch.count)
+        do {
+            try writer.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    for (index, job) in batch.enumerated() {
+                        do {
+                            try db.inSavepoint {
+                                try job.run(db)
+                                return .commit
+                            }
+                        } catch {
+                            failures[index] = error
+                        }
+                    }
+                    return .commit
+                }
+            }
+        } catch {
+            for job in batch { job.finish(StoreError.unavailable(String(describing: error))) }
+            return
+        }
+        for (job, failure) in zip(batch, failures) { job.finish(failure) }
+    }
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+}

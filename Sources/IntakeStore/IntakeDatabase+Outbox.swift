@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import IntakeCore
+
+extension IntakeDatabase {
+    /// Pending events that are due, oldest first, at most one per case: an event waits
+    /// while an earlier event of its case is still pending, which keeps per-case order.
+    public func dueEvents(now: Date = Date(), limit: Int) throws -> [OutboxEvent] {
+        try pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT o.id, o.case_id, o.event, o.idempotency_key, o.payload, o.attempts, o.queued_at
+                FROM outbox o
+                WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+                  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state = 'pending' AND p.id < o.id)
+                ORDER BY o.id LIMIT ?
+                """), arguments: [now.timeIntervalSince1970, limit]
+            ).map { row in
+                OutboxEvent(
+                    id: row[0], caseID: row[1], event: row[2], idempotencyKey: row[3], payload: row[4], attempts: row[5],
+                    queuedAt: Date(timeIntervalSince1970: row[6]))
+            }
+        }
+    }
+
+    /// When the next pending event becomes due, if any is waiting.
+    public func nextDueDate() throws -> Date? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'")
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    /// A decided outcome for one attempt: the retry policy has already turned a `retry` past
+    /// its limits into `deadLetter`.
+    public enum AttemptResult: Sendable, Hashable {
+        case delivered(detail: String)
+        case retryAt(Date, reason: String)
+        case deadLetter(reason: String)
+    }
+
+    /// Records the outcomes of one round of attempts, with their trace steps, in one transaction.
+    public func record(_ results: [(event: OutboxEvent, result: AttemptResult)], sink: String, now: Date = Date()) throws {
+        try pool.write { db in
+            let transaction = IntakeTransaction(db: db, now: now)
+            for (event, result) in results {
+                let attempt = event.attempts + 1
+                var detail: [String: JSONValue] = [
+                    "sink": .string(sink), "attempt": .number(Double(attempt)), "idempotency_key": .string(event.idempotencyKey),
+                ]
+                let step: String
+                switch result {
+                case .delivered(let info):
+                    try db.cachedStatement(sql: """
+                        UPDATE outbox SET state = 'delivered', attempts = ?, finished_at = ?, last_error = NULL WHERE id = ?
+                        """).execute(arguments: [attempt, now.timeIntervalSince1970, event.id])
+                    step = "delivered"
+                    detail["result"] = .string(info)
+                case .retryAt(let date, let reason):
+                    try db.cachedStatement(sql: """
+                        UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?
+                        """).execute(arguments: [attempt, date.timeIntervalSince1970, reason, event.id])
+                    step = "delivery_failed"
+                    detail["error"] = .string(reason)
+                    detail["retry_at"] = .number(date.timeIntervalSince1970)
+                case .deadLetter(let reason):
+                    try db.cachedStatement(sql: """
+                        UPDATE outbox SET state = 'dead', attempts = ?, finished_at = ?, last_error = ? WHERE id = ?
+                        """).execute(arguments: [attempt, now.timeIntervalSince1970, reason, event.id])
+                    step = "dead_lettered"
+                    detail["error"] = .string(reason)
+                }
+                try transaction.trace(TraceStep(step, caseID: event.caseID, detail: detail))
+            }
+        }
+    }
+
+    /// Outbox counts by state, for status lines and metrics.
+    public func outboxCounts() throws -> (pending: Int, delivered: Int, dead: Int) {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT state, count(*) FROM outbox GROUP BY state")
+            var counts: [String: Int] = [:]
+            for row in rows { counts[row[0]] = row[1] }
+            return (counts["pending"] ?? 0, counts["delivered"] ?? 0, counts["dead"] ?? 0)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import IntakeCore
+
+/// A step as read back from the store.
+public struct TraceEntry: Sendable, Hashable {
+    public let at: Date
+    public let step: String
+    public let channel: String?
+    public let source: String?
+    public let ref: String?
+    public let caseID: String?
+    public let actor: String?
+    /// The step's detail as a JSON object text, when it has one.
+    public let detail: String?
+}
+
+extension IntakeDatabase {
+    /// The timeline of a case, found by case id or by source ref (refused requests have a ref
+    /// but no case). Oldest first.
+    public func traceEntries(for id: String) throws -> [TraceEntry] {
+        try pool.read { db in
+            let caseIDs = try String.fetchAll(db, sql: """
+                SELECT id FROM intake_case WHERE id = ?
+                UNION SELECT case_id FROM intake_ledger WHERE ref = ? AND case_id IS NOT NULL
+                """, arguments: [id, id])
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT at, step, channel, source, ref, case_id, actor, detail FROM trace
+                WHERE case_id IN (SELECT value FROM json_each(?)) OR (case_id IS NULL AND ref = ?)
+                ORDER BY at, id
+                """, arguments: [JSONValue.array(caseIDs.map(JSONValue.string)).serialized(), id])
+            return rows.map { row in
+                TraceEntry(
+                    at: Date(timeIntervalSince1970: row[0]), step: row[1], channel: row[2], source: row[3], ref: row[4],
+                    caseID: row[5], actor: row[6], detail: row[7])
+            }
+        }
+    }
+
+    /// A stored case document, by id.
+    public func caseDocument(id: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT document FROM intake_case WHERE id = ?", arguments: [id]) }
+    }
+
+    public func caseCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM intake_case") ?? 0 }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import IntakeCore
+import Logging
+
+/// The gateway's store: the only code that talks SQL, and the only writer.
+///
+/// SQLite in WAL mode with `synchronous = FULL`, so a commit is on disk when it returns.
+/// A busy timeout lets the admin CLI, a second process, read and write beside the daemon.
+public final class IntakeDatabase: Sendable {
+    let pool: DatabasePool
+    private let committer: GroupCommitter
+
+    public init(path: String, busyTimeoutSecs: Double = 10) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeoutSecs)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Migrations.migrator.migrate(pool)
+        committer = GroupCommitter(writer: pool)
+    }
+
+    /// Runs intake work in the next group commit. Returns after the transaction is durable;
+    /// if `work` throws, nothing it wrote is kept and the error is rethrown.
+    public func intake<T: Sendable>(_ work: @escaping @Sendable (IntakeTransaction) throws -> T) async throws -> T {
+        try await committer.perform { db in try work(IntakeTransaction(db: db, now: Date())) }
+    }
+
+    /// Records a step that belongs to no case (a refused request), in the next group commit.
+    public func trace(_ step: TraceStep) async throws {
+        try await committer.perform { db in try IntakeTransaction(db: db, now: Date()).trace(step) }
+    }
+
+    /// True when the database answers a read.
+    public func isReadable() -> Bool {
+        (try? pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+
+    /// Stops the group-commit thread after the work already queued.
+    public func close() {
+        committer.stop()
+    }
+}
+
+/// One step of an input's or a case's life, as `intake trace` shows it.
+public struct TraceStep: Sendable, Hashable {
+    public var step: String
+    public var at: Date?
+    public var channel: Channel?
+    public var source: String?
+    public var ref: String?
+    public var caseID: String?
+    public var rawSHA256: String?
+    public var actor: String?
+    public var detail: [String: JSONValue]
+
+    public init(
+        _ step: String, at: Date? = nil, channel: Channel? = nil, source: String? = nil, ref: String? = nil,
+        caseID: String? = nil, rawSHA256: String? = nil, actor: String? = nil, detail: [String: JSONValue] = [:]
+    ) {
+        self.step = step
+        self.at = at
+        self.channel = channel
+        self.source = source
+        self.ref = ref
+        self.caseID = caseID
+        self.rawSHA256 = rawSHA256
+        self.actor = actor
+        self.detail = detail
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import IntakeCore
+
+/// What a channel may do inside one intake transaction: store the raw input, look up the
+/// ledger, record a case with its outbox event and trace. All of it commits together or not at all.
+public struct IntakeTransaction {
+    let db: Database
+    public let now: Date
+
+    /// A previous answer to the same Idempotency-Key from the same source.
+    public struct StoredAnswer: Sendable, Hashable {
+        public let requestSHA256: String
+        public let status: Int
+        public let body: Data
+    }
+
+    /// Keeps the raw input; the same bytes arriving twice are stored once.
+    public func storeRaw(sha256: String, channel: Channel, source: String, mediaType: String, body: Data) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO raw_input (sha256, channel, source, media_type, size, received_at, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING
+            """).execute(arguments: [sha256, channel.rawValue, source, mediaType, body.count, now.timeIntervalSince1970, body])
+    }
+
+    /// The case already taken for this source ref, if any.
+    public func existingCase(channel: Channel, source: String, ref: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: """
+            SELECT case_id FROM intake_ledger WHERE channel = ? AND source = ? AND ref = ?
+            """), arguments: [channel.rawValue, source, ref])
+    }
+
+    public func storedAnswer(channel: Channel, source: String, key: String) throws -> StoredAnswer? {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT request_sha256, status, response FROM idempotency_key WHERE channel = ? AND source = ? AND key = ?
+            """), arguments: [channel.rawValue, source, key])
+        return row.map { StoredAnswer(requestSHA256: $0[0], status: $0[1], body: $0[2]) }
+    }
+
+    public func storeAnswer(channel: Channel, source: String, key: String, requestSHA256: String, status: Int, body: Data) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO idempotency_key (channel, source, key, request_sha256, status, response, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [channel.rawValue, source, key, requestSHA256, status, body, now.timeIntervalSince1970])
+    }
+
+    /// Records a new case: the ledger entry (UNIQUE per source ref), the case document, its
+    /// first outbox event, and the steps that led to it.
+    public func insertCase(_ intakeCase: IntakeCase, event: CaseEvent.Kind, steps: [TraceStep]) throws {
+        let document = try intakeCase.encoded()
+        let receivedAt = now.timeIntervalSince1970
+        try db.cachedStatement(sql: """
+            INSERT INTO intake_case (id, channel, source, ref, raw_sha256, received_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                intakeCase.id, intakeCase.channel.rawValue, intakeCase.source, intakeCase.ref, intakeCase.rawSHA256,
+                receivedAt, String(decoding: document, as: UTF8.self),
+            ])
+        try db.cachedStatement(sql: """
+            INSERT INTO intake_ledger (channel, source, ref, raw_sha256, case_id, received_at) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                intakeCase.channel.rawValue, intakeCase.source, intakeCase.ref, intakeCase.rawSHA256, intakeCase.id, receivedAt,
+            ])
+        for step in steps { try trace(step) }
+        try enqueue(event, of: intakeCase, caseJSON: document)
+    }
+
+    /// Queues an event for the forwarder, traced as `queued`.
+    func enqueue(_ event: CaseEvent.Kind, of intakeCase: IntakeCase, caseJSON: Data) throws {
+        let key = CaseEvent.idempotencyKey(caseID: intakeCase.id, event: event)
+        let payload = CaseEvent.envelope(
+            event: event, idempotencyKey: key, emittedAt: intakeCase.receivedAt, caseJSON: caseJSON)
+        try db.cachedStatement(sql: """
+            INSERT INTO outbox (case_id, event, idempotency_key, payload, queued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [intakeCase.id, event.rawValue, key, payload, now.timeIntervalSince1970, now.timeIntervalSince1970])
+        try trace(TraceStep(
+            "queued", channel: intakeCase.channel, source: intakeCase.source, ref: intakeCase.ref, caseID: intakeCase.id,
+            detail: ["event": .string(event.rawValue), "idempotency_key": .string(key)]))
+    }
+
+    public func trace(_ step: TraceStep) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO trace (at, step, channel, source, ref, case_id, raw_sha256, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                (step.at ?? now).timeIntervalSince1970, step.step, step.channel?.rawValue, step.source, step.ref, step.caseID,
+                step.rawSHA256, step.actor, step.detail.isEmpty ? nil : JSONValue.object(step.detail).serialized(),
+            ])
+    }
+}

@@ -1,0 +1,85 @@
+import GRDB
+
+/// The store's schema. Append-only: a shipped migration is never edited, a change is a new
+/// migration with a new name. Invariants live in constraints, not in `if`s.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("2026-11-26 foundation") { db in
+            // Every input exactly as it arrived, content-addressed: the same bytes twice are one row.
+            try db.execute(sql: """
+                CREATE TABLE raw_input (
+                    sha256 TEXT PRIMARY KEY NOT NULL,
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    media_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    received_at REAL NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE TABLE intake_case (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    ref TEXT NOT NULL,
+                    raw_sha256 TEXT NOT NULL REFERENCES raw_input(sha256),
+                    received_at REAL NOT NULL,
+                    document TEXT NOT NULL
+                );
+                -- Idempotent intake is this UNIQUE constraint: one entry per (channel, source, ref).
+                CREATE TABLE intake_ledger (
+                    id INTEGER PRIMARY KEY,
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    ref TEXT NOT NULL,
+                    raw_sha256 TEXT NOT NULL REFERENCES raw_input(sha256),
+                    case_id TEXT REFERENCES intake_case(id),
+                    received_at REAL NOT NULL,
+                    UNIQUE (channel, source, ref)
+                );
+                -- The answer given to a request with an Idempotency-Key, returned again on a repeat.
+                CREATE TABLE idempotency_key (
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    request_sha256 TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    response BLOB NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (channel, source, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    case_id TEXT NOT NULL REFERENCES intake_case(id),
+                    event TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    payload BLOB NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    queued_at REAL NOT NULL,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    finished_at REAL
+                );
+                CREATE INDEX outbox_pending ON outbox (next_attempt_at, id) WHERE state = 'pending';
+                CREATE INDEX outbox_case ON outbox (case_id, id);
+                -- Every step of every input and case, refusals included.
+                CREATE TABLE trace (
+                    id INTEGER PRIMARY KEY,
+                    at REAL NOT NULL,
+                    step TEXT NOT NULL,
+                    channel TEXT,
+                    source TEXT,
+                    ref TEXT,
+                    case_id TEXT,
+                    raw_sha256 TEXT,
+                    actor TEXT,
+                    detail TEXT
+                );
+                CREATE INDEX trace_case ON trace (case_id) WHERE case_id IS NOT NULL;
+                CREATE INDEX trace_ref ON trace (ref) WHERE ref IS NOT NULL;
+                """)
+        }
+        return migrator
+    }
+}
