@@ -1,59 +1,49 @@
 /*
  * loadgen - small HTTP/1.1 load generator that replays pre-built requests.
  *
- * Why it exists: wrk with a Lua request() hook spends its time in Lua (about
- * 11k req/s on the dev box), so it measures itself.  loadgen does no
- * per-request work beyond send(2): every request is built up front (its own
- * body, Idempotency-Key, HMAC signature, ...) and replayed byte for byte.
+ * Why: wrk building each distinct, signed request in a Lua request() hook
+ * topped out near 11k req/s here, so it measured itself.  loadgen does no
+ * per-request work beyond send(2): requests are built up front (own body,
+ * Idempotency-Key, HMAC signature, ...) and replayed byte for byte.
+ * Build: gcc -O2 -o bench/loadgen bench/loadgen.c -lpthread -lm
  *
- * Build:  gcc -O2 -o bench/loadgen bench/loadgen.c -lpthread -lm
- *
- * Requests file (-f)
- *   Each request is a line "@@ <byte-length>\n" followed by exactly
- *   <byte-length> bytes of raw HTTP/1.1 request: request line, headers
- *   (Host, and Content-Length when there is a body), blank line, body.
- *   Line endings inside the request are CRLF, as on the wire.  One optional
- *   "\n" after the raw bytes (before the next "@@") is ignored, which keeps
- *   the file readable in a pager.  Example with a 37-byte request:
+ * Requests file (-f): each request is a line "@@ <byte-length>\n" followed by
+ * exactly <byte-length> bytes of raw HTTP/1.1 request (request line, headers
+ * incl. Host and Content-Length, CRLF line ends, blank line, body).  One
+ * optional "\n" after the raw bytes is ignored so the file reads well in a
+ * pager.  bench/make_requests.py writes such files.  Example (37 bytes):
  *     @@ 37\n
  *     GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n\n
- *   bench/make_requests.py writes such files for the intake webhook.
  *
- * Usage
- *   loadgen -f FILE [-h host] [-p port] [-c conns] [-t threads]
- *           [-n count] [-d secs] [-r rate] [-T timeout_secs]
- *   -h 127.0.0.1, -p 80, -c 64, -t 1, -T 30 by default.
+ * Usage: loadgen -f FILE [-h host=127.0.0.1] [-p port=80] [-c conns=64]
+ *                [-t threads=1] [-n count] [-d secs] [-r rate] [-T timeout=30]
  *   -n  send this many requests, cycling through the file.  Default: every
  *       request in the file exactly once (unless -d is given).
- *   -d  run for this many seconds, cycling through the file.  Cycling replays
- *       the same Idempotency-Keys, so size the file for the run if that
- *       matters.  With both -n and -d, whichever ends first wins; requests
- *       still in flight at the deadline are not counted (as in wrk).
- *   -r  fixed offered rate in req/s over all threads.  Request k is scheduled
- *       at start + k/rate and its latency runs from that scheduled time, not
- *       from when a connection became free, so a stalling server shows up in
- *       the latency instead of silently lowering the rate (no coordinated
- *       omission).  Without -r the run is closed-loop and latency runs from
- *       the moment the request is handed to a connection.
+ *   -d  run this many seconds, cycling through the file (which replays the
+ *       same Idempotency-Keys: size the file for the run if that matters).
+ *       With -n too, whichever ends first wins; requests in flight at the
+ *       deadline are not counted (as in wrk).
+ *   -r  fixed offered rate (req/s, all threads).  Request k is scheduled at
+ *       start + k/rate and its latency runs from that time, not from when a
+ *       connection became free, so a stalling server shows in the latency
+ *       instead of silently lowering the rate (no coordinated omission).
+ *       Without -r: closed loop, latency from handing the request to a conn.
  *
- * Model: each thread runs its own epoll loop over its share of the
- * connections: keep-alive, one request in flight per connection, no
- * pipelining, TCP_NODELAY.  Requests are handed out through one shared atomic
- * ticket counter, so the file is replayed in order across all threads.
- * Responses are parsed (status line, headers, Content-Length, chunked,
- * read-until-close); "Connection: close" makes the connection reconnect.
+ * Model: one epoll loop per thread over its share of the connections;
+ * keep-alive, one request in flight per connection, TCP_NODELAY.  A shared
+ * atomic ticket counter hands out requests, so the file is replayed in order.
+ * Responses are parsed (Content-Length, chunked, read-until-close); a
+ * "Connection: close" response makes the connection reconnect.
  *
- * Output on stdout, one summary line and one status line:
+ * Output (stdout): a summary line and a status-count line:
  *   requests=N ok2xx=N non2xx=N errors=N timeouts=N connect_errors=N
- *     duration_s=X rps=Y mean_ms=.. p50_ms=.. p90_ms=.. p99_ms=.. p999_ms=..
- *     max_ms=..
+ *   duration_s=X rps=Y mean_ms= p50_ms= p90_ms= p99_ms= p999_ms= max_ms=
  *   status 202=N 401=N ...
  * requests = responses + errors (errors include timeouts); rps counts
- * responses only.  Latencies go to a log-linear histogram (< 0.8% relative
- * error); percentiles report the bucket's upper bound.
- *
- * Exit status: 0 done, 1 usage or file error, 2 cannot connect at start,
- * 3 aborted because every connection attempt kept failing mid-run.
+ * responses.  Latencies go to a log-linear histogram (< 0.8% error; a
+ * percentile reports its bucket's upper bound).
+ * Exit: 0 done, 1 usage/file error, 2 cannot connect at start, 3 aborted
+ * because connection attempts kept failing mid-run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -103,18 +93,18 @@ static atomic_int g_exhausted, g_abort, g_consec_fail;
 #define NBUCKETS ((64 - SUB + 1) << SUB)
 static int hidx(uint64_t v) {
     int b = 63 - __builtin_clzll(v | 1) - SUB;
-    if (b < 0) b = 0;
+    b = b < 0 ? 0 : b;
     return (b << SUB) + (int)(v >> b);
 }
 static uint64_t hval(int i) {           /* lowest value that maps to bucket i */
-    int b = (i >> SUB) - 1;
-    if (b < 0) b = 0;
+    int b = (i >> SUB) - 1 < 0 ? 0 : (i >> SUB) - 1;
     return (uint64_t)(i - (b << SUB)) << b;
 }
 
-typedef struct {
-    uint64_t hist[NBUCKETS], status[600];
-    uint64_t ok, non2xx, errors, timeouts, conn_errors, lat_sum, lat_max;
+typedef unsigned long long ull;      /* printf-friendly 64-bit counter */
+typedef struct {                      /* all ull: merged by summing as an array */
+    ull ok, non2xx, errors, timeouts, conn_errors, lat_sum, lat_max;
+    ull hist[NBUCKETS], status[600];
 } stats_t;
 
 enum { S_CLOSED, S_CONNECTING, S_OPEN };          /* socket */
@@ -124,16 +114,14 @@ enum { R_HEAD, R_BODY, R_EOF, R_CHUNK_SIZE, R_CHUNK_DATA, R_CHUNK_CRLF, R_TRAILE
 typedef struct worker worker_t;
 typedef struct {
     worker_t *w;
-    int fd, sock, phase, rstate;
+    int fd, sock, phase, rstate, status, close_after;
     uint32_t events;
     const req_t *req;
     size_t off;                 /* bytes of req already sent */
     uint64_t due;               /* S_CLOSED: reconnect time; P_WAIT: send time */
-    uint64_t t_sched, t_sent, t_conn;
+    uint64_t t_sched, t_sent, t_conn, rem;   /* rem: body/chunk bytes to skip */
     char *buf;
     size_t cap, rpos, wpos;
-    uint64_t rem;               /* body or chunk bytes still to skip */
-    int status, close_after;
 } conn_t;
 
 struct worker {
@@ -150,9 +138,6 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
 }
 
-static void next_request(conn_t *c, uint64_t now);
-static void on_writable(conn_t *c);
-
 /* Only touch epoll when the interest set really changes: one syscall saved
  * per request on the common path where send() completes at once. */
 static void set_events(conn_t *c, uint32_t ev) {
@@ -166,9 +151,7 @@ static void set_events(conn_t *c, uint32_t ev) {
  * avoids recursion when a fresh connection fails straight away. */
 static void conn_reset(conn_t *c, uint64_t delay) {
     if (c->fd >= 0) close(c->fd);
-    c->fd = -1;
-    c->sock = S_CLOSED;
-    c->due = now_ns() + delay;
+    c->fd = -1, c->sock = S_CLOSED, c->due = now_ns() + delay;
     c->rpos = c->wpos = 0;
 }
 
@@ -177,8 +160,7 @@ static void conn_reset(conn_t *c, uint64_t delay) {
  * A request still waiting for its send time (P_WAIT) keeps its ticket. */
 static void conn_error(conn_t *c) {
     if (c->phase == P_WRITE || c->phase == P_READ) {
-        c->w->st.errors++;
-        c->w->inflight--;
+        c->w->st.errors++, c->w->inflight--;
         c->phase = P_NONE;
     }
     conn_reset(c, 0);
@@ -195,9 +177,7 @@ static void conn_open(conn_t *c) {
     if (c->fd < 0) { connect_failed(c); return; }
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    c->sock = S_CONNECTING;
-    c->t_conn = now_ns();
-    c->events = EPOLLOUT;
+    c->sock = S_CONNECTING, c->t_conn = now_ns(), c->events = EPOLLOUT;
     struct epoll_event e = { .events = EPOLLOUT, .data.ptr = c };
     epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, c->fd, &e);
     /* Even an immediate success reports EPOLLOUT, so both paths meet there. */
@@ -205,22 +185,20 @@ static void conn_open(conn_t *c) {
         connect_failed(c);
 }
 
-static void on_connected(conn_t *c) {
-    int err = 0;
-    socklen_t l = sizeof err;
-    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0 || err) { connect_failed(c); return; }
-    if (atomic_load_explicit(&g_consec_fail, memory_order_relaxed))
-        atomic_store(&g_consec_fail, 0);
-    c->sock = S_OPEN;
+static void on_writable(conn_t *c) {
+    while (c->off < c->req->len) {
+        ssize_t n = send(c->fd, c->req->p + c->off, c->req->len - c->off, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) { set_events(c, EPOLLIN | EPOLLOUT); return; }
+        if (n < 0) { conn_error(c); return; }
+        c->off += (size_t)n;
+    }
+    c->phase = P_READ;
     set_events(c, EPOLLIN);
-    if (c->phase == P_NONE) next_request(c, now_ns());
 }
 
 static void send_request(conn_t *c, uint64_t now) {
-    c->phase = P_WRITE;
-    c->off = 0;
-    c->t_sent = now;
-    c->rstate = R_HEAD;
+    c->phase = P_WRITE, c->off = 0, c->t_sent = now, c->rstate = R_HEAD;
     on_writable(c);
 }
 
@@ -229,43 +207,33 @@ static void next_request(conn_t *c, uint64_t now) {
     uint64_t k = atomic_fetch_add(&g_ticket, 1);
     uint64_t sched = g_interval > 0 ? g_start + (uint64_t)((double)k * g_interval) : now;
     if (k >= g_limit || sched >= g_end) { atomic_store(&g_exhausted, 1); return; }
-    c->req = &g_reqs[k % g_nreqs];
-    c->t_sched = sched;
+    c->req = &g_reqs[k % g_nreqs], c->t_sched = sched;
     c->w->inflight++;
-    if (sched > now) { c->phase = P_WAIT; c->due = sched; }
+    if (sched > now) c->phase = P_WAIT, c->due = sched;
     else send_request(c, now);
 }
 
-static void on_writable(conn_t *c) {
-    while (c->off < c->req->len) {
-        ssize_t n = send(c->fd, c->req->p + c->off, c->req->len - c->off, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN) { set_events(c, EPOLLIN | EPOLLOUT); return; }
-            conn_error(c);
-            return;
-        }
-        c->off += (size_t)n;
-    }
-    c->phase = P_READ;
+static void on_connected(conn_t *c) {
+    int err = 0;
+    socklen_t l = sizeof err;
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0 || err) { connect_failed(c); return; }
+    atomic_store_explicit(&g_consec_fail, 0, memory_order_relaxed);
+    c->sock = S_OPEN;
     set_events(c, EPOLLIN);
+    if (c->phase == P_NONE) next_request(c, now_ns());
 }
 
 static void finish(conn_t *c) {
     worker_t *w = c->w;
     stats_t *s = &w->st;
     uint64_t now = now_ns(), lat = now - c->t_sched;
-    s->hist[hidx(lat)]++;
-    s->lat_sum += lat;
+    s->hist[hidx(lat)]++, s->status[c->status]++, s->lat_sum += lat, w->inflight--;
     if (lat > s->lat_max) s->lat_max = lat;
-    s->status[c->status]++;
     if (c->status / 100 == 2) s->ok++; else s->non2xx++;
-    w->inflight--;
     /* A response that arrives while we are still sending (e.g. 413) leaves
      * the stream out of step; only a fresh connection is safe. */
     int early = c->phase == P_WRITE;
-    c->phase = P_NONE;
-    c->rpos = c->wpos = 0;
+    c->phase = P_NONE, c->rpos = c->wpos = 0;
     if (c->close_after || early) conn_reset(c, 0);
     else next_request(c, now);
 }
@@ -274,8 +242,7 @@ static int has_token(const char *v, const char *eol, const char *tok) {
     char tmp[256];
     size_t n = (size_t)(eol - v);
     if (n >= sizeof tmp) n = sizeof tmp - 1;
-    memcpy(tmp, v, n);
-    tmp[n] = 0;
+    memcpy(tmp, v, n), tmp[n] = 0;
     return strcasestr(tmp, tok) != NULL;
 }
 
@@ -298,25 +265,22 @@ static int parse_head(conn_t *c, const char *p, const char *end) {
             while (*v == ' ' || *v == '\t') v++;
             if (nl == 14 && !strncasecmp(l, "content-length", 14)) {
                 char *e;
-                len = strtoull(v, &e, 10);
-                if (e == v) return -1;
+                if ((len = strtoull(v, &e, 10)), e == v) return -1;
                 have_len = 1;
-            } else if (nl == 17 && !strncasecmp(l, "transfer-encoding", 17)) {
+            } else if (nl == 17 && !strncasecmp(l, "transfer-encoding", 17))
                 chunked = has_token(v, eol, "chunked");
-            } else if (nl == 10 && !strncasecmp(l, "connection", 10)) {
+            else if (nl == 10 && !strncasecmp(l, "connection", 10)) {
                 if (has_token(v, eol, "close")) close_conn = 1;
                 else if (has_token(v, eol, "keep-alive")) close_conn = 0;
             }
         }
         l = eol + 1;
     }
-    c->status = status;
-    c->close_after = close_conn || status == 101;
-    c->rem = 0;
+    c->status = status, c->close_after = close_conn || status == 101, c->rem = 0;
     if (c->req->head || status == 204 || status == 304 || status == 101) c->rstate = R_BODY;
     else if (chunked) c->rstate = R_CHUNK_SIZE;
-    else if (have_len) { c->rstate = R_BODY; c->rem = len; }
-    else { c->rstate = R_EOF; c->close_after = 1; }
+    else if (have_len) c->rstate = R_BODY, c->rem = len;
+    else c->rstate = R_EOF, c->close_after = 1;
     return 0;
 }
 
@@ -336,21 +300,17 @@ static void parse(conn_t *c) {
         case R_BODY:
         case R_CHUNK_DATA: {
             size_t take = avail < c->rem ? avail : (size_t)c->rem;
-            c->rpos += take;
-            c->rem -= take;
+            c->rpos += take, c->rem -= take;
             if (c->rem) return;
             if (c->rstate == R_BODY) { finish(c); return; }
             c->rstate = R_CHUNK_CRLF;
             break;
         }
-        case R_EOF:
-            c->rpos = c->wpos;
-            return;
+        case R_EOF: c->rpos = c->wpos; return;
         case R_CHUNK_CRLF:
             if (avail < 2) return;
             if (p[0] != '\r' || p[1] != '\n') { conn_error(c); return; }
-            c->rpos += 2;
-            c->rstate = R_CHUNK_SIZE;
+            c->rpos += 2, c->rstate = R_CHUNK_SIZE;
             break;
         case R_CHUNK_SIZE:
         case R_TRAILER: {
@@ -364,12 +324,10 @@ static void parse(conn_t *c) {
             char *e;
             errno = 0;
             unsigned long long sz = strtoull(p, &e, 16);
-            if (e == p || errno || (*e != ';' && *e != '\r' && *e != ' ' && *e != '\t')) {
-                conn_error(c);
-                return;
-            }
+            if (e == p || errno || (*e != ';' && *e != '\r' && *e != ' ' && *e != '\t'))
+                { conn_error(c); return; }
             if (sz == 0) c->rstate = R_TRAILER;
-            else { c->rem = sz; c->rstate = R_CHUNK_DATA; }
+            else c->rem = sz, c->rstate = R_CHUNK_DATA;
             break;
         }
         }
@@ -380,19 +338,14 @@ static void on_readable(conn_t *c) {
     if (c->rpos == c->wpos) c->rpos = c->wpos = 0;
     if (c->cap - c->wpos < 1024) {
         memmove(c->buf, c->buf + c->rpos, c->wpos - c->rpos);
-        c->wpos -= c->rpos;
-        c->rpos = 0;
+        c->wpos -= c->rpos, c->rpos = 0;
         if (c->cap - c->wpos < 1024) {
             if (c->cap >= BUF_MAX) { conn_error(c); return; }
-            c->cap *= 2;
-            if (!(c->buf = realloc(c->buf, c->cap))) { perror("realloc"); exit(1); }
+            if (!(c->buf = realloc(c->buf, c->cap *= 2))) { perror("realloc"); exit(1); }
         }
     }
     ssize_t n = recv(c->fd, c->buf + c->wpos, c->cap - c->wpos, 0);
-    if (n < 0) {
-        if (errno != EAGAIN && errno != EINTR) conn_error(c);
-        return;
-    }
+    if (n < 0) { if (errno != EAGAIN && errno != EINTR) conn_error(c); return; }
     if (n == 0) {                       /* EOF: ends a read-until-close body... */
         if (c->phase == P_READ && c->rstate == R_EOF) finish(c);
         else conn_error(c);             /* ...else error, or just an idle close */
@@ -432,20 +385,16 @@ static void *worker_main(void *arg) {
             } else if (c->sock == S_CONNECTING && now - c->t_conn > g_timeout) {
                 connect_failed(c);
             } else if ((c->phase == P_WRITE || c->phase == P_READ) && now - c->t_sent > g_timeout) {
-                w->st.timeouts++;
+                w->st.timeouts++, next = now;   /* reconnect on the next pass, not in 50 ms */
                 conn_error(c);
-                next = now;             /* reconnect on the next pass, not in 50 ms */
             }
         }
         arm_timer(w, next, now);
         int n = epoll_wait(w->epfd, ev, 256, -1);
         for (int i = 0; i < n; i++) {
             conn_t *c = ev[i].data.ptr;
-            if (!c) {
-                uint64_t x;
-                if (read(w->tfd, &x, sizeof x) < 0) { /* spurious wakeup; fine */ }
-                continue;
-            }
+            uint64_t x;
+            if (!c) { if (read(w->tfd, &x, sizeof x) < 0) { /* already drained */ } continue; }
             if (c->sock == S_CONNECTING) { on_connected(c); continue; }
             if (c->sock != S_OPEN) continue;
             if (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(c);
@@ -504,8 +453,7 @@ static int resolve_and_probe(const char *host, const char *port) {
         }
         close(fd);
         if (!err) {
-            memcpy(&g_addr, ai->ai_addr, ai->ai_addrlen);
-            g_addrlen = ai->ai_addrlen;
+            memcpy(&g_addr, ai->ai_addr, ai->ai_addrlen), g_addrlen = ai->ai_addrlen;
             freeaddrinfo(res);
             return 0;
         }
@@ -515,13 +463,13 @@ static int resolve_and_probe(const char *host, const char *port) {
     return -1;
 }
 
-static double pct(const uint64_t *h, uint64_t total, double q, uint64_t max) {
-    uint64_t want = (uint64_t)ceil(q * (double)total), acc = 0;
-    if (want == 0) want = 1;
+static double pct(const ull *h, ull total, double q, ull max) {
+    ull want = (ull)ceil(q * (double)total), acc = 0;
+    want = want ? want : 1;
     for (int i = 0; i < NBUCKETS - 1; i++) {
         acc += h[i];
         if (acc >= want) {
-            uint64_t v = hval(i + 1) - 1;
+            ull v = hval(i + 1) - 1;
             return (double)(v < max ? v : max) / MS;
         }
     }
@@ -575,49 +523,35 @@ int main(int argc, char **argv) {
         w->conns = calloc((size_t)w->nconns, sizeof *w->conns);
         w->epfd = epoll_create1(EPOLL_CLOEXEC);
         w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-        struct epoll_event e = { .events = EPOLLIN, .data.ptr = NULL };
+        struct epoll_event e = { .events = EPOLLIN, .data.ptr = NULL };   /* NULL = timer */
         epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->tfd, &e);
         for (int j = 0; j < w->nconns; j++) {
-            conn_t *c = &w->conns[j];
-            c->w = w;
-            c->fd = -1;
-            c->sock = S_CLOSED;         /* due = 0: the first scan connects it */
-            c->cap = BUF_INIT;
-            c->buf = malloc(BUF_INIT);
+            conn_t *c = &w->conns[j];   /* S_CLOSED, due 0: the first scan connects it */
+            c->w = w, c->fd = -1, c->sock = S_CLOSED, c->cap = BUF_INIT, c->buf = malloc(BUF_INIT);
         }
         pthread_create(&w->th, NULL, worker_main, w);
     }
     stats_t t = {0};
+    ull max = 0, *sum = (ull *)&t;
     for (int i = 0; i < threads; i++) {
         pthread_join(ws[i].th, NULL);
-        stats_t *s = &ws[i].st;
-        for (int j = 0; j < NBUCKETS; j++) t.hist[j] += s->hist[j];
-        for (int j = 0; j < 600; j++) t.status[j] += s->status[j];
-        t.ok += s->ok; t.non2xx += s->non2xx; t.errors += s->errors + s->timeouts;
-        t.timeouts += s->timeouts; t.conn_errors += s->conn_errors; t.lat_sum += s->lat_sum;
-        if (s->lat_max > t.lat_max) t.lat_max = s->lat_max;
+        for (size_t j = 0; j < sizeof t / sizeof *sum; j++) sum[j] += ((ull *)&ws[i].st)[j];
+        if (ws[i].st.lat_max > max) max = ws[i].st.lat_max;
     }
-    uint64_t stop = now_ns();
-    if (stop > g_end) stop = g_end;
+    uint64_t stop = now_ns() < g_end ? now_ns() : g_end;
     double secs = (double)(stop - g_start) / SEC;
-    uint64_t resp = t.ok + t.non2xx;
+    ull resp = t.ok + t.non2xx;       /* errors already include timeouts */
     printf("requests=%llu ok2xx=%llu non2xx=%llu errors=%llu timeouts=%llu connect_errors=%llu "
            "duration_s=%.3f rps=%.1f mean_ms=%.3f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f "
-           "p999_ms=%.3f max_ms=%.3f\n",
-           (unsigned long long)(resp + t.errors), (unsigned long long)t.ok,
-           (unsigned long long)t.non2xx, (unsigned long long)t.errors,
-           (unsigned long long)t.timeouts, (unsigned long long)t.conn_errors, secs,
+           "p999_ms=%.3f max_ms=%.3f\nstatus",
+           resp + t.errors, t.ok, t.non2xx, t.errors, t.timeouts, t.conn_errors, secs,
            secs > 0 ? (double)resp / secs : 0, resp ? (double)t.lat_sum / (double)resp / MS : 0,
-           pct(t.hist, resp, 0.50, t.lat_max), pct(t.hist, resp, 0.90, t.lat_max),
-           pct(t.hist, resp, 0.99, t.lat_max), pct(t.hist, resp, 0.999, t.lat_max),
-           (double)t.lat_max / MS);
-    printf("status");
+           pct(t.hist, resp, 0.50, max), pct(t.hist, resp, 0.90, max),
+           pct(t.hist, resp, 0.99, max), pct(t.hist, resp, 0.999, max), (double)max / MS);
     for (int j = 0; j < 600; j++)
-        if (t.status[j]) printf(" %d=%llu", j, (unsigned long long)t.status[j]);
+        if (t.status[j]) printf(" %d=%llu", j, t.status[j]);
     printf("\n");
-    if (atomic_load(&g_abort)) {
-        fprintf(stderr, "loadgen: aborted: connections to %s:%s kept failing\n", host, port);
-        return 3;
-    }
-    return 0;
+    if (!atomic_load(&g_abort)) return 0;
+    fprintf(stderr, "loadgen: aborted: connections to %s:%s kept failing\n", host, port);
+    return 3;
 }

@@ -15,8 +15,19 @@ public enum DurableFile {
     }
 
     public static func write(_ bytes: Data, to temporary: URL, renamingTo final: URL) throws {
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw Failure(operation: "open", path: temporary.path, code: errno) }
+        try writeFile(bytes, to: temporary, fsync: true)
+        guard rename(temporary.path, final.path) == 0 else {
+            let code = errno
+            unlink(temporary.path)
+            throw Failure(operation: "rename", path: final.path, code: code)
+        }
+        try syncDirectory(final.deletingLastPathComponent())
+    }
+
+    /// Creates or truncates `url` and writes `bytes`, fsync'd when asked; removed again on failure.
+    public static func writeFile(_ bytes: Data, to url: URL, fsync shouldSync: Bool) throws {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw Failure(operation: "open", path: url.path, code: errno) }
         do {
             try bytes.withUnsafeBytes { buffer in
                 var offset = 0
@@ -24,24 +35,18 @@ public enum DurableFile {
                     let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                     if written < 0 {
                         if errno == EINTR { continue }
-                        throw Failure(operation: "write", path: temporary.path, code: errno)
+                        throw Failure(operation: "write", path: url.path, code: errno)
                     }
                     offset += written
                 }
             }
-            guard fsync(fd) == 0 else { throw Failure(operation: "fsync", path: temporary.path, code: errno) }
+            if shouldSync, fsync(fd) != 0 { throw Failure(operation: "fsync", path: url.path, code: errno) }
             close(fd)
         } catch {
             close(fd)
-            unlink(temporary.path)
+            unlink(url.path)
             throw error
         }
-        guard rename(temporary.path, final.path) == 0 else {
-            let code = errno
-            unlink(temporary.path)
-            throw Failure(operation: "rename", path: final.path, code: code)
-        }
-        try syncDirectory(final.deletingLastPathComponent())
     }
 
     /// Makes a rename or create in `directory` durable.
@@ -51,4 +56,17 @@ public enum DurableFile {
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw Failure(operation: "fsync", path: directory.path, code: errno) }
     }
+
+    /// Writes back every dirty page of the file system holding `directory` (`syncfs(2)`):
+    /// one flush for many files written without fsync.
+    public static func syncFileSystem(containing directory: URL) throws {
+        let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(operation: "open", path: directory.path, code: errno) }
+        defer { close(fd) }
+        guard linux_syncfs(fd) == 0 else { throw Failure(operation: "syncfs", path: directory.path, code: errno) }
+    }
 }
+
+/// Glibc's `syncfs(2)`, which Swift's Glibc module does not export.
+@_silgen_name("syncfs")
+private func linux_syncfs(_ fd: Int32) -> Int32

@@ -1,0 +1,108 @@
+import Foundation
+import IntakeChannels
+import Logging
+import Yams
+
+/// Checks what a decoder cannot: values in range, zones and levels that exist, secret files
+/// that can be read. Collects every issue rather than stopping at the first.
+struct ConfigurationValidator {
+    let file: String
+    let root: Node?
+    let environment: [String: String]
+    var issues: [ConfigurationIssue] = []
+
+    mutating func validate(_ settings: IntakeConfiguration) -> LoadedConfiguration? {
+        let timeZone = TimeZone(identifier: settings.zone.timeZone)
+        if timeZone == nil { report([.key("zone"), .key("time_zone")], "unknown time zone \"\(settings.zone.timeZone)\"") }
+        let areaCode = settings.zone.defaultAreaCode
+        if !(2...4).contains(areaCode.count) || !areaCode.allSatisfy(\.isASCII) || !areaCode.allSatisfy(\.isNumber) {
+            report([.key("zone"), .key("default_area_code")], "expected 2 to 4 digits such as \"022\", found \"\(areaCode)\"")
+        }
+        let level = Logger.Level(rawValue: settings.log.level)
+        if level == nil {
+            report([.key("log"), .key("level")], "expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let webhook = settings.webhook
+        positive(webhook.maxBodyBytes, [.key("webhook"), .key("max_body_bytes")])
+        positive(webhook.maxAttachmentBytes, [.key("webhook"), .key("max_attachment_bytes")])
+        positive(webhook.maxRequestsPerBatch, [.key("webhook"), .key("max_requests_per_batch")])
+        positive(webhook.signatureToleranceSecs, [.key("webhook"), .key("signature_tolerance_secs")])
+        if !(0...65535).contains(webhook.listenPort) { report([.key("webhook"), .key("listen_port")], "expected a port from 0 to 65535") }
+        if webhook.enabled, webhook.sources.isEmpty {
+            report([.key("webhook"), .key("sources")], "the enabled webhook needs at least one source")
+        }
+        var sources: [WebhookAuthenticator.Source] = []
+        var names: Set<String> = []
+        for (index, source) in webhook.sources.enumerated() {
+            let path: [ConfigPathElement] = [.key("webhook"), .key("sources"), .index(index)]
+            if source.name.isEmpty || !names.insert(source.name).inserted {
+                report(path + [.key("name")], source.name.isEmpty ? "must not be empty" : "\"\(source.name)\" is used twice")
+            }
+            guard let method = WebhookAuthenticator.Source.Method(rawValue: source.auth) else {
+                report(path + [.key("auth")], "expected hmac or bearer, found \"\(source.auth)\"")
+                continue
+            }
+            if let secret = readSecret(source.secretFile, at: path + [.key("secret_file")]) {
+                sources.append(.init(name: source.name, method: method, secret: secret))
+            }
+        }
+        let forwarding = settings.forwarding
+        if forwarding.sink.type != "file" {
+            report([.key("forwarding"), .key("sink"), .key("type")], "unknown sink \"\(forwarding.sink.type)\"; expected file")
+        }
+        positive(forwarding.batchSize, [.key("forwarding"), .key("batch_size")])
+        positive(forwarding.pollIntervalMillis, [.key("forwarding"), .key("poll_interval_millis")])
+        positive(forwarding.retry.maxAttempts, [.key("forwarding"), .key("retry"), .key("max_attempts")])
+        if forwarding.retry.initialBackoffSecs <= 0 || forwarding.retry.maxBackoffSecs < forwarding.retry.initialBackoffSecs {
+            report([.key("forwarding"), .key("retry")], "need 0 < initial_backoff_secs <= max_backoff_secs")
+        }
+        guard issues.isEmpty, let timeZone, let level else { return nil }
+        var settings = settings
+        settings.store.path = expand(settings.store.path)
+        settings.store.blobDir = expand(settings.store.blobDir)
+        settings.forwarding.sink.dir = expand(settings.forwarding.sink.dir)
+        return LoadedConfiguration(file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources)
+    }
+
+    /// A secret is the file's content less one trailing newline; it must not be empty.
+    private mutating func readSecret(_ given: String, at path: [ConfigPathElement]) -> Data? {
+        let expanded = expand(given)
+        guard var data = FileManager.default.contents(atPath: expanded) else {
+            report(path, "cannot read secret file \"\(expanded)\"")
+            return nil
+        }
+        if data.last == UInt8(ascii: "\n") { data.removeLast() }
+        if data.last == UInt8(ascii: "\r") { data.removeLast() }
+        if data.isEmpty { report(path, "secret file \"\(expanded)\" is empty") }
+        return data.isEmpty ? nil : data
+    }
+
+    /// `${NAME}` from the environment (`${CREDENTIALS_DIRECTORY}` under systemd).
+    private mutating func expand(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            out += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else { break }
+            let name = String(rest[start.upperBound..<end])
+            out += environment[name] ?? ""
+            rest = rest[rest.index(after: end)...]
+        }
+        return out + rest
+    }
+
+    private mutating func positive(_ value: Int, _ path: [ConfigPathElement]) {
+        if value <= 0 { report(path, "must be greater than 0") }
+    }
+
+    private mutating func report(_ path: [ConfigPathElement], _ message: String) {
+        let mark = ConfigurationIssue.locate(path, in: root)
+        let option = path.reduce("") { text, element in
+            switch element {
+            case .key(let key): text.isEmpty ? key : text + "." + key
+            case .index(let index): text + "[\(index)]"
+            }
+        }
+        issues.append(ConfigurationIssue(file: file, line: mark?.line, column: mark?.column, option: option, message: message))
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+
+/// The daemon's configuration file (YAML). Every option has a default; names carry units.
+/// See `deploy/intake.example.yaml` for the annotated form.
+public struct IntakeConfiguration: Sendable, Codable {
+    public var zone = ZoneConfiguration()
+    public var store = StoreConfiguration()
+    public var log = LogConfiguration()
+    public var webhook = WebhookChannelConfiguration()
+    public var forwarding = ForwardingConfiguration()
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case zone, store, log, webhook, forwarding
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        zone = try container.value(.zone, default: zone)
+        store = try container.value(.store, default: store)
+        log = try container.value(.log, default: log)
+        webhook = try container.value(.webhook, default: webhook)
+        forwarding = try container.value(.forwarding, default: forwarding)
+    }
+}
+
+public struct ZoneConfiguration: Sendable, Codable {
+    /// IANA name; timestamps in cases carry this zone's offset.
+    public var timeZone = "Asia/Shanghai"
+    /// Given to 7- and 8-digit local phone numbers.
+    public var defaultAreaCode = "022"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case timeZone = "time_zone"
+        case defaultAreaCode = "default_area_code"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        timeZone = try container.value(.timeZone, default: timeZone)
+        defaultAreaCode = try container.value(.defaultAreaCode, default: defaultAreaCode)
+    }
+}
+
+public struct StoreConfiguration: Sendable, Codable {
+    public var path = "./var/intake.sqlite"
+    public var blobDir = "./var/blobs"
+    public var busyTimeoutSecs = 10.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case path
+        case blobDir = "blob_dir"
+        case busyTimeoutSecs = "busy_timeout_secs"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.value(.path, default: path)
+        blobDir = try container.value(.blobDir, default: blobDir)
+        busyTimeoutSecs = try container.value(.busyTimeoutSecs, default: busyTimeoutSecs)
+    }
+}
+
+public struct LogConfiguration: Sendable, Codable {
+    /// trace, debug, info, notice, warning, error, critical
+    public var level = "info"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case level }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        level = try container.value(.level, default: level)
+    }
+}
+
+public struct WebhookChannelConfiguration: Sendable, Codable {
+    public var enabled = true
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 8080
+    public var maxBodyBytes = 1 << 20
+    public var maxAttachmentBytes = 512 << 10
+    public var maxAttachmentsPerRequest = 20
+    public var maxRequestsPerBatch = 100
+    public var signatureToleranceSecs = 300
+    public var retryAfterSecs = 5
+    public var sources: [WebhookSourceConfiguration] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case enabled
+        case listenHost = "listen_host"
+        case listenPort = "listen_port"
+        case maxBodyBytes = "max_body_bytes"
+        case maxAttachmentBytes = "max_attachment_bytes"
+        case maxAttachmentsPerRequest = "max_attachments_per_request"
+        case maxRequestsPerBatch = "max_requests_per_batch"
+        case signatureToleranceSecs = "signature_tolerance_secs"
+        case retryAfterSecs = "retry_after_secs"
+        case sources
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try container.value(.enabled, default: enabled)
+        listenHost = try container.value(.listenHost, default: listenHost)
+        listenPort = try container.value(.listenPort, default: listenPort)
+        maxBodyBytes = try container.value(.maxBodyBytes, default: maxBodyBytes)
+        maxAttachmentBytes = try container.value(.maxAttachmentBytes, default: maxAttachmentBytes)
+        maxAttachmentsPerRequest = try container.value(.maxAttachmentsPerRequest, default: maxAttachmentsPerRequest)
+        maxRequestsPerBatch = try container.value(.maxRequestsPerBatch, default: maxRequestsPerBatch)
+        signatureToleranceSecs = try container.value(.signatureToleranceSecs, default: signatureToleranceSecs)
+        retryAfterSecs = try container.value(.retryAfterSecs, default: retryAfterSecs)
+        sources = try container.value(.sources, default: sources)
+    }
+}
+
+public struct WebhookSourceConfiguration: Sendable, Codable {
+    public var name: String
+    /// `hmac` (X-Intake-Signature) or `bearer` (Authorization: Bearer).
+    public var auth: String
+    /// The secret's file; `${CREDENTIALS_DIRECTORY}` and other `${VARIABLES}` are expanded.
+    public var secretFile: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, auth
+        case secretFile = "secret_file"
+    }
+
+    public init(name: String, auth: String = "hmac", secretFile: String) {
+        self.name = name
+        self.auth = auth
+        self.secretFile = secretFile
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        auth = try container.value(.auth, default: "hmac")
+        secretFile = try container.decode(String.self, forKey: .secretFile)
+    }
+}
+
+public struct ForwardingConfiguration: Sendable, Codable {
+    public var sink = SinkConfiguration()
+    public var batchSize = 256
+    public var pollIntervalMillis = 500
+    public var retry = RetryConfiguration()
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case sink
+        case batchSize = "batch_size"
+        case pollIntervalMillis = "poll_interval_millis"
+        case retry
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sink = try container.value(.sink, default: sink)
+        batchSize = try container.value(.batchSize, default: batchSize)
+        pollIntervalMillis = try container.value(.pollIntervalMillis, default: pollIntervalMillis)
+        retry = try container.value(.retry, default: retry)
+    }
+}
+
+public struct SinkConfiguration: Sendable, Codable {
+    /// `file` for now; `http` and `postgres` slot in beside it.
+    public var type = "file"
+    /// The spool directory of the `file` sink.
+    public var dir = "./var/outbox"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case type, dir }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.value(.type, default: type)
+        dir = try container.value(.dir, default: dir)
+    }
+}
+
+public struct RetryConfiguration: Sendable, Codable {
+    public var initialBackoffSecs = 1.0
+    public var maxBackoffSecs = 300.0
+    public var maxAttempts = 20
+    public var maxAgeSecs = 86_400.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case initialBackoffSecs = "initial_backoff_secs"
+        case maxBackoffSecs = "max_backoff_secs"
+        case maxAttempts = "max_attempts"
+        case maxAgeSecs = "max_age_secs"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        initialBackoffSecs = try container.value(.initialBackoffSecs, default: initialBackoffSecs)
+        maxBackoffSecs = try container.value(.maxBackoffSecs, default: maxBackoffSecs)
+        maxAttempts = try container.value(.maxAttempts, default: maxAttempts)
+        maxAgeSecs = try container.value(.maxAgeSecs, default: maxAgeSecs)
+    }
+}

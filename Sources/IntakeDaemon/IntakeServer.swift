@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import IntakeChannels
+import IntakeCore
+import IntakeForwarding
+import IntakePipeline
+import IntakeStore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The daemon: every enabled channel and the forwarder as services in one service group.
+///
+/// The group starts them in order and shuts them down in reverse: the channels stop taking
+/// input first, the forwarder finishes its round last, then the store closes.
+public struct IntakeServer: Sendable {
+    public let configuration: LoadedConfiguration
+    public let database: IntakeDatabase
+    let forwarder: OutboxForwarder
+    let webhook: WebhookIntake
+    let logger: Logger
+
+    public init(configuration: LoadedConfiguration, logger: Logger) throws {
+        let settings = configuration.settings
+        self.configuration = configuration
+        self.logger = logger
+        database = try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs)
+        let sink = try FileSink(directory: URL(fileURLWithPath: settings.forwarding.sink.dir))
+        let retry = settings.forwarding.retry
+        forwarder = OutboxForwarder(
+            database: database, sink: sink,
+            configuration: .init(
+                batchSize: settings.forwarding.batchSize, pollIntervalMillis: settings.forwarding.pollIntervalMillis,
+                retry: RetryPolicy(
+                    initialBackoffSecs: retry.initialBackoffSecs, maxBackoffSecs: retry.maxBackoffSecs,
+                    maxAttempts: retry.maxAttempts, maxAgeSecs: retry.maxAgeSecs)),
+            logger: logger)
+        let forwarder = self.forwarder
+        let hook = settings.webhook
+        webhook = WebhookIntake(
+            configuration: WebhookConfiguration(
+                maxBodyBytes: hook.maxBodyBytes, maxAttachmentBytes: hook.maxAttachmentBytes,
+                maxAttachmentsPerRequest: hook.maxAttachmentsPerRequest, maxRequestsPerBatch: hook.maxRequestsPerBatch,
+                retryAfterSecs: hook.retryAfterSecs),
+            database: database, blobs: try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir)),
+            authenticator: WebhookAuthenticator(sources: configuration.webhookSources, toleranceSecs: hook.signatureToleranceSecs),
+            normalizer: CaseNormalizer(timeZone: configuration.timeZone, defaultAreaCode: settings.zone.defaultAreaCode),
+            logger: logger, onQueued: { forwarder.wake() })
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains and returns.
+    /// - Parameter onListening: told the bound port once the HTTP server is up (port 0 picks one).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let settings = configuration.settings
+        var services: [any Service] = [forwarder]
+        let logger = self.logger
+        if settings.webhook.enabled {
+            let router = Router()
+            router.middlewares.add(MetricsMiddleware())
+            WebhookRoutes(intake: webhook).add(to: router)
+            AdminRoutes(database: database).add(to: router)
+            let app = Application(
+                router: router,
+                configuration: .init(address: .hostname(settings.webhook.listenHost, port: settings.webhook.listenPort), serverName: "intake"),
+                onServerRunning: { channel in
+                    let port = channel.localAddress?.port ?? settings.webhook.listenPort
+                    logger.info("webhook listening", metadata: ["intake.listen": "\(settings.webhook.listenHost):\(port)"])
+                    await onListening(port)
+                },
+                logger: logger)
+            services.append(app)
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        logger.info("intake started", metadata: ["intake.config": "\(configuration.file)"])
+        defer { database.close() }
+        try await group.run()
+        logger.info("intake stopped")
+    }
+}

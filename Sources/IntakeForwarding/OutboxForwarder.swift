@@ -1,0 +1,115 @@
+import Foundation
+import IntakeStore
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Takes due events from the outbox, hands them to the sink, and records each outcome with
+/// the retry policy's decision. Runs until graceful shutdown, finishing the round in flight;
+/// what is still pending is delivered after the next start.
+public final class OutboxForwarder: Service {
+    public struct Configuration: Sendable {
+        public var batchSize: Int
+        /// How often the outbox is read without a wake-up: retries coming due, replays from the CLI.
+        public var pollIntervalMillis: Int
+        public var retry: RetryPolicy
+
+        public init(batchSize: Int = 256, pollIntervalMillis: Int = 500, retry: RetryPolicy = RetryPolicy()) {
+            self.batchSize = batchSize
+            self.pollIntervalMillis = pollIntervalMillis
+            self.retry = retry
+        }
+    }
+
+    private let database: IntakeDatabase
+    private let sink: any Sink
+    private let configuration: Configuration
+    private let logger: Logger
+    private let wakeups: AsyncStream<Void>
+    private let wakeupContinuation: AsyncStream<Void>.Continuation
+
+    public init(database: IntakeDatabase, sink: any Sink, configuration: Configuration, logger: Logger) {
+        self.database = database
+        self.sink = sink
+        self.configuration = configuration
+        self.logger = logger
+        (wakeups, wakeupContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks for a round now: new events were committed.
+    public func wake() {
+        wakeupContinuation.yield()
+    }
+
+    public func run() async throws {
+        let interval = Duration.milliseconds(configuration.pollIntervalMillis)
+        let continuation = wakeupContinuation
+        logger.info("forwarder started", metadata: ["intake.sink": "\(sink.name)"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    continuation.yield()
+                }
+            }
+            await withGracefulShutdownHandler {
+                continuation.yield()
+                for await _ in wakeups {
+                    await drain()
+                }
+            } onGracefulShutdown: {
+                continuation.finish()
+            }
+            group.cancelAll()
+        }
+        logger.info("forwarder stopped", metadata: ["intake.sink": "\(sink.name)"])
+    }
+
+    /// Delivers rounds until nothing is due.
+    private func drain() async {
+        while !Task.isShuttingDownGracefully {
+            let events: [OutboxEvent]
+            do {
+                events = try database.dueEvents(limit: configuration.batchSize)
+            } catch {
+                logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
+                return
+            }
+            if events.isEmpty { return }
+            await deliver(events)
+        }
+    }
+
+    private func deliver(_ events: [OutboxEvent]) async {
+        let outcomes = await sink.deliver(events)
+        let now = Date()
+        let results = zip(events, outcomes).map { event, outcome in
+            (event: event, result: configuration.retry.decide(outcome, for: event, now: now))
+        }
+        for (event, result) in results {
+            let outcome: String
+            switch result {
+            case .delivered: outcome = "delivered"
+            case .retryAt(let date, let reason):
+                outcome = "retry"
+                logger.warning("delivery failed, will retry", metadata: [
+                    "intake.case.id": "\(event.caseID)", "intake.idempotency_key": "\(event.idempotencyKey)",
+                    "intake.retry_at": "\(date)", "error": "\(reason)",
+                ])
+            case .deadLetter(let reason):
+                outcome = "dead_letter"
+                logger.error("delivery failed for good, dead-lettered", metadata: [
+                    "intake.case.id": "\(event.caseID)", "intake.idempotency_key": "\(event.idempotencyKey)", "error": "\(reason)",
+                ])
+            }
+            Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink.name), ("outcome", outcome)]).increment()
+        }
+        do {
+            try database.record(results, sink: sink.name, now: now)
+        } catch {
+            // The events stay pending and are delivered again: receivers discard repeats by key.
+            logger.error("cannot record delivery outcomes", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Intake: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intake",
+        abstract: "The intake gateway: one front door for webhook, email, hotline and visit requests.",
+        subcommands: [Run.self, Check.self, Trace.self])
+}
+
+/// `--config PATH`, shared by every subcommand.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The configuration file.")
+    var config: String = "deploy/intake.dev.yaml"
+}
