@@ -22,6 +22,7 @@ public struct PhoneNumber: Sendable, Hashable {
 
     static func normalize(_ given: String, defaultAreaCode: String) -> String? {
         var plus = false
+        var international = false
         var digits = ""
         for character in given {
             if character.isASCII, character.isNumber {
@@ -37,10 +38,13 @@ public struct PhoneNumber: Sendable, Hashable {
                 return (8...15).contains(digits.count) ? "+" + digits : nil
             }
             digits.removeFirst(2)
+            international = true
         } else if digits.hasPrefix("0086") {
             digits.removeFirst(4)
+            international = true
         } else if digits.count == 13, digits.hasPrefix("861") {
             digits.removeFirst(2)
+            international = true
         }
         if digits.count == 16, let prefix = ipDialPrefixes.first(where: digits.hasPrefix) {
             digits.removeFirst(prefix.count)
@@ -53,6 +57,10 @@ public struct PhoneNumber: Sendable, Hashable {
         }
         if digits.hasPrefix("0"), (10...12).contains(digits.count), digits.dropFirst().first != "0" {
             return "+86" + digits.dropFirst()
+        }
+        // After +86 a landline is written without the trunk 0: area code and number.
+        if international, (9...11).contains(digits.count), !digits.hasPrefix("0"), !digits.hasPrefix("1") {
+            return "+86" + digits
         }
         if digits.count == 7 || digits.count == 8, !digits.hasPrefix("0"), !digits.hasPrefix("1") {
             let area = defaultAreaCode.hasPrefix("0") ? String(defaultAreaCode.dropFirst()) : defaultAreaCode

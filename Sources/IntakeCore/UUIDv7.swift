@@ -12,6 +12,9 @@ public enum UUIDv7 {
         let (millis, counter) = last.withLock { state -> (UInt64, UInt16) in
             if now > state.millis {
                 state = (now, UInt16.random(in: 0..<0x400))
+            } else if now + 1000 < state.millis {
+                // An instant well in the past (a backdated receipt): its own time, random counter.
+                return (now, UInt16.random(in: 0..<0x1000))
             } else {
                 state.counter &+= 1
                 if state.counter > 0xFFF { state = (state.millis + 1, 0) }

@@ -23,7 +23,8 @@ final class GroupCommitter: @unchecked Sendable {
     init(writer: DatabasePool, maxBatch: Int = 1024) {
         self.writer = writer
         self.maxBatch = maxBatch
-        let thread = Thread { [unowned self] in self.loop() }
+        // The thread keeps the committer alive until `stop()`.
+        let thread = Thread { self.loop() }
         thread.name = "intake-group-commit"
         thread.start()
     }

@@ -13,6 +13,17 @@ public struct TraceEntry: Sendable, Hashable {
     public let actor: String?
     /// The step's detail as a JSON object text, when it has one.
     public let detail: String?
+
+    init(row: Row) {
+        at = Date(timeIntervalSince1970: row[0])
+        step = row[1]
+        channel = row[2]
+        source = row[3]
+        ref = row[4]
+        caseID = row[5]
+        actor = row[6]
+        detail = row[7]
+    }
 }
 
 extension IntakeDatabase {
@@ -29,11 +40,7 @@ extension IntakeDatabase {
                 WHERE case_id IN (SELECT value FROM json_each(?)) OR (case_id IS NULL AND ref = ?)
                 ORDER BY at, id
                 """, arguments: [JSONValue.array(caseIDs.map(JSONValue.string)).serialized(), id])
-            return rows.map { row in
-                TraceEntry(
-                    at: Date(timeIntervalSince1970: row[0]), step: row[1], channel: row[2], source: row[3], ref: row[4],
-                    caseID: row[5], actor: row[6], detail: row[7])
-            }
+            return rows.map(TraceEntry.init(row:))
         }
     }
 
@@ -42,7 +49,20 @@ extension IntakeDatabase {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT document FROM intake_case WHERE id = ?", arguments: [id]) }
     }
 
-    public func caseCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM intake_case") ?? 0 }
+    public func caseCount() throws -> Int { try count("intake_case") }
+    public func rawInputCount() throws -> Int { try count("raw_input") }
+    public func ledgerCount() throws -> Int { try count("intake_ledger") }
+
+    /// Trace steps of refused requests (no case), newest last.
+    public func refusals() throws -> [TraceEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT at, step, channel, source, ref, case_id, actor, detail FROM trace WHERE step = 'refused' ORDER BY id
+                """).map(TraceEntry.init(row:))
+        }
+    }
+
+    private func count(_ table: String) throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
     }
 }

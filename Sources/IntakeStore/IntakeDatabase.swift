@@ -45,6 +45,10 @@ public final class IntakeDatabase: Sendable {
     public func close() {
         committer.stop()
     }
+
+    deinit {
+        committer.stop()
+    }
 }
 
 /// One step of an input's or a case's life, as `intake trace` shows it.

@@ -64,9 +64,18 @@ public struct IntakeTransaction {
         try enqueue(event, of: intakeCase, caseJSON: document)
     }
 
-    /// Queues an event for the forwarder, traced as `queued`.
+    /// Queues a further event of a case (an update, a follow-up) with the case as it is now.
+    public func enqueue(_ event: CaseEvent.Kind, of intakeCase: IntakeCase) throws {
+        try enqueue(event, of: intakeCase, caseJSON: try intakeCase.encoded())
+    }
+
+    /// Queues an event for the forwarder, traced as `queued`. The n-th event of a kind for one
+    /// case gets key suffix n, so keys stay stable and distinct.
     func enqueue(_ event: CaseEvent.Kind, of intakeCase: IntakeCase, caseJSON: Data) throws {
-        let key = CaseEvent.idempotencyKey(caseID: intakeCase.id, event: event)
+        let sequence = event == .created ? 0 : try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*) FROM outbox WHERE case_id = ? AND event = ?
+            """), arguments: [intakeCase.id, event.rawValue]) ?? 0
+        let key = CaseEvent.idempotencyKey(caseID: intakeCase.id, event: event, sequence: sequence)
         let payload = CaseEvent.envelope(
             event: event, idempotencyKey: key, emittedAt: intakeCase.receivedAt, caseJSON: caseJSON)
         try db.cachedStatement(sql: """

@@ -1,0 +1,26 @@
+import IntakeCore
+import Testing
+
+@Suite struct TextNormalizerTests {
+    @Test func composesToNFC() {
+        #expect(TextNormalizer.line("Cafe\u{301}") == "Caf\u{E9}")
+    }
+
+    @Test func foldsFullWidthASCIIAndTheIdeographicSpace() {
+        #expect(TextNormalizer.line("ＡＢＣ１２３　（有限公司）！") == "ABC123 (有限公司)!")
+    }
+
+    @Test func foldsRunsOfWhitespaceInALine() {
+        #expect(TextNormalizer.line("  厂房\t 用地\n规划  ") == "厂房 用地 规划")
+    }
+
+    @Test func blockKeepsParagraphsButFoldsTheRest() {
+        let text = "第一行  内容 \r\n\r\n\r\n  第二段\t说明\n\n"
+        #expect(TextNormalizer.block(text) == "第一行 内容\n\n第二段 说明")
+    }
+
+    @Test func nothingIsTruncated() {
+        let long = String(repeating: "企业诉求", count: 10_000)
+        #expect(TextNormalizer.block(long) == long)
+    }
+}
