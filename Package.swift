@@ -82,9 +82,14 @@ let package = Package(
         ),
         .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"]),
         .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore"]),
+        .testTarget(name: "IntakeForwardingTests", dependencies: ["IntakeForwarding", "IntakeStore", "IntakeCore"]),
         .testTarget(
             name: "IntakeDaemonTests",
-            dependencies: ["IntakeDaemon", "IntakeStore", "IntakeCore", "IntakeForwarding", "IntakeChannels"],
+            dependencies: [
+                "IntakeDaemon", "IntakeStore", "IntakeCore", "IntakeForwarding", "IntakeChannels",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ],

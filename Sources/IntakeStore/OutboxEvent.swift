@@ -11,6 +11,16 @@ public struct OutboxEvent: Sendable, Hashable {
     /// Attempts made before this one.
     public let attempts: Int
     public let queuedAt: Date
+
+    public init(id: Int64, caseID: String, event: String, idempotencyKey: String, payload: Data, attempts: Int, queuedAt: Date) {
+        self.id = id
+        self.caseID = caseID
+        self.event = event
+        self.idempotencyKey = idempotencyKey
+        self.payload = payload
+        self.attempts = attempts
+        self.queuedAt = queuedAt
+    }
 }
 
 /// What became of one delivery attempt. Whether to retry is decided here, in one place,

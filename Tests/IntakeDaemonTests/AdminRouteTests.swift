@@ -1,0 +1,30 @@
+import Foundation
+import IntakeCore
+import IntakeDaemon
+import Testing
+
+@Suite struct AdminRouteTests {
+    @Test func healthReadinessAndSchemaAnswer() async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        #expect(try await daemon.get("/healthz").status == 200)
+        #expect(try await daemon.get("/readyz").status == 200)
+        let schema = try await daemon.get("/v1/schema")
+        #expect(schema.status == 200)
+        #expect(schema.body == (try CaseSchema.data()))
+        #expect((try schema.json()["$defs"] as? [String: Any])?["case"] != nil)
+    }
+
+    @Test func metricsCountRequestsInPrometheusText() async throws {
+        Telemetry.bootstrap(logLevel: .warning)
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        _ = try await daemon.postSigned(sampleRequest(ref: "metrics-1"))
+        _ = try await daemon.post(sampleRequest(ref: "metrics-2"))
+        let metrics = try await daemon.get("/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.header("Content-Type")?.hasPrefix("text/plain") == true)
+        #expect(metrics.text.contains(#"intake_cases_total{channel="webhook",event="case.created"}"#))
+        #expect(metrics.text.contains(#"intake_requests_rejected_total{channel="webhook",reason="unauthorized"}"#))
+    }
+}

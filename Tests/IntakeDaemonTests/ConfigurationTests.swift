@@ -1,0 +1,94 @@
+import Foundation
+import IntakeDaemon
+import Testing
+
+@Suite struct ConfigurationTests {
+    func issues(_ yaml: String) -> [ConfigurationIssue] {
+        do {
+            _ = try ConfigurationLoader.load(yaml: yaml, file: "bad.yaml", environment: [:])
+            return []
+        } catch let error as ConfigurationError {
+            return error.issues
+        } catch {
+            return [ConfigurationIssue(file: "?", option: "", message: "\(error)")]
+        }
+    }
+
+    @Test func theShippedDevConfigIsValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let previous = FileManager.default.currentDirectoryPath
+        _ = FileManager.default.changeCurrentDirectoryPath(root.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+        let loaded = try ConfigurationLoader.load(path: "deploy/intake.dev.yaml")
+        #expect(loaded.settings.webhook.listenPort == 8080)
+        #expect(loaded.settings.forwarding.sink.dir == "./var/outbox")
+        #expect(loaded.webhookSources.map(\.name) == ["portal"])
+    }
+
+    @Test func anUnknownOptionIsReportedAtItsLine() {
+        let found = issues("""
+            webhook:
+              listen_port: 8080
+              listne_host: 127.0.0.1
+            """)
+        #expect(found.count == 1)
+        #expect(found.first?.line == 3)
+        #expect(found.first?.option == "webhook.listne_host")
+        #expect(found.first?.message.contains("unknown option") == true)
+    }
+
+    @Test func aWrongTypeIsReportedAtItsLine() {
+        let found = issues("""
+            zone:
+              time_zone: Asia/Shanghai
+            webhook:
+              listen_port: eighty
+            """)
+        #expect(found.first?.line == 4)
+        #expect(found.first?.description.hasPrefix("bad.yaml:4:") == true)
+        #expect(found.first?.message == "expected a whole number")
+    }
+
+    @Test func everySemanticMistakeIsReportedWithItsLine() {
+        let found = issues("""
+            zone:
+              time_zone: Mars/Olympus
+            webhook:
+              sources:
+                - name: portal
+                  auth: hmac
+                  secret_file: /nonexistent/secret
+                - name: portal
+                  auth: basic
+                  secret_file: /nonexistent/other
+            forwarding:
+              sink:
+                type: kafka
+            """)
+        let byOption = Dictionary(found.map { ($0.option, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(byOption["zone.time_zone"]?.line == 2)
+        #expect(byOption["webhook.sources[0].secret_file"]?.line == 7)
+        #expect(byOption["webhook.sources[1].name"]?.message.contains("used twice") == true)
+        #expect(byOption["webhook.sources[1].auth"]?.line == 9)
+        #expect(byOption["forwarding.sink.type"]?.line == 13)
+    }
+
+    @Test func brokenYAMLIsReportedWithItsPosition() {
+        let found = issues("webhook:\n  sources: [\n")
+        #expect(found.count == 1)
+        #expect(found.first?.line != nil)
+    }
+
+    @Test func secretsAreReadFromCredentialFilesWithTheTrailingNewlineDropped() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("creds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "s3cret\n".write(to: directory.appendingPathComponent("webhook-portal"), atomically: true, encoding: .utf8)
+        let loaded = try ConfigurationLoader.load(yaml: """
+            webhook:
+              sources:
+                - name: portal
+                  secret_file: ${CREDENTIALS_DIRECTORY}/webhook-portal
+            """, file: "x.yaml", environment: ["CREDENTIALS_DIRECTORY": directory.path])
+        #expect(loaded.webhookSources.first?.secret == Data("s3cret".utf8))
+    }
+}
