@@ -46,8 +46,10 @@ public struct IntakeTransaction {
 
     /// Records a new case: the ledger entry (UNIQUE per source ref), the case document, its
     /// first outbox event, and the steps that led to it.
-    public func insertCase(_ intakeCase: IntakeCase, event: CaseEvent.Kind, steps: [TraceStep]) throws {
-        let document = try intakeCase.encoded()
+    /// - Parameter document: the case already encoded, so that the single writer does not
+    ///   spend its time on JSON that the request's own task can make.
+    public func insertCase(_ intakeCase: IntakeCase, document: Data? = nil, event: CaseEvent.Kind, steps: [TraceStep]) throws {
+        let document = try document ?? intakeCase.encoded()
         let receivedAt = now.timeIntervalSince1970
         try db.cachedStatement(sql: """
             INSERT INTO intake_case (id, channel, source, ref, raw_sha256, received_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)

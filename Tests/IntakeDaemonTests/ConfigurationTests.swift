@@ -92,3 +92,23 @@ import Testing
         #expect(loaded.webhookSources.first?.secret == Data("s3cret".utf8))
     }
 }
+
+@Suite struct ConfigurationEnvironmentTests {
+    @Test func anUnsetVariableInASecretPathIsReported() {
+        do {
+            _ = try ConfigurationLoader.load(yaml: """
+                webhook:
+                  sources:
+                    - name: portal
+                      secret_file: ${CREDENTIALS_DIRECTORY}/webhook-portal
+                """, file: "x.yaml", environment: [:])
+            Issue.record("an unset variable was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.issues.count == 1)
+            #expect(error.issues.first?.line == 4)
+            #expect(error.issues.first?.message.contains("${CREDENTIALS_DIRECTORY} is not set") == true)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

@@ -98,3 +98,17 @@ import Testing
         try expectOnlyARefusalTrace(daemon)
     }
 }
+
+@Suite struct WebhookStoreOutageTests {
+    @Test func aStoreThatCannotCommitAnswers503WithRetryAfter() async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        daemon.database.close()
+        let answer = try await daemon.postSigned(sampleRequest(), key: "outage-1")
+        #expect(answer.status == 503)
+        #expect(answer.header("Retry-After") == "5")
+        #expect(try answer.json()["error"] as? String == "unavailable")
+        #expect(try daemon.database.caseCount() == 0)
+        #expect(try daemon.database.rawInputCount() == 0)
+    }
+}

@@ -101,10 +101,22 @@ public struct WebhookIntake: Sendable {
         }
     }
 
+    /// A case made ready outside the transaction: the writer only checks the ledger and inserts.
+    private struct PreparedCase: Sendable {
+        let intakeCase: IntakeCase
+        let document: Data
+        let changes: [String: JSONValue]
+    }
+
     private func commit(_ decoded: WebhookRequestDecoder.Decoded, body: [UInt8], source: String, key: String?, receivedAt: Date) async throws -> Answer {
         let rawSHA256 = SHA256.hash(data: body).hexString
-        let normalizer = self.normalizer
         let rawBody = Data(body)
+        let prepared = try decoded.drafts.enumerated().map { index, draft -> PreparedCase in
+            let ref = draft.ref ?? key.map { decoded.isBatch ? "\($0)#\(index)" : $0 } ?? "sha256:\(rawSHA256)#\(index)"
+            let origin = CaseNormalizer.Origin(channel: .webhook, source: source, ref: ref, receivedAt: receivedAt, rawSHA256: rawSHA256)
+            let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
+            return PreparedCase(intakeCase: intakeCase, document: try intakeCase.encoded(), changes: changes)
+        }
         let answer = try await database.intake { transaction -> Answer in
             if let key, let stored = try transaction.storedAnswer(channel: .webhook, source: source, key: key) {
                 guard stored.requestSHA256 == rawSHA256 else {
@@ -116,27 +128,23 @@ public struct WebhookIntake: Sendable {
             }
             try transaction.storeRaw(sha256: rawSHA256, channel: .webhook, source: source, mediaType: "application/json", body: rawBody)
             var results: [JSONValue] = []
-            for (index, draft) in decoded.drafts.enumerated() {
-                let ref = draft.ref ?? key.map { decoded.isBatch ? "\($0)#\(index)" : $0 } ?? "sha256:\(rawSHA256)#\(index)"
-                let received = TraceStep(
+            for candidate in prepared {
+                let ref = candidate.intakeCase.ref
+                var received = TraceStep(
                     "received", at: receivedAt, channel: .webhook, source: source, ref: ref, rawSHA256: rawSHA256,
                     detail: ["bytes": .number(Double(body.count)), "idempotency_key": key.map(JSONValue.string) ?? .null])
                 if let existing = try transaction.existingCase(channel: .webhook, source: source, ref: ref) {
-                    var repeatStep = received
-                    repeatStep.caseID = existing
-                    repeatStep.detail["repeat"] = .bool(true)
-                    try transaction.trace(repeatStep)
+                    received.caseID = existing
+                    received.detail["repeat"] = .bool(true)
+                    try transaction.trace(received)
                     results.append(.object(["id": .string(existing), "ref": .string(ref), "status": .string("duplicate")]))
                     continue
                 }
-                let id = UUIDv7.generate(at: receivedAt)
-                let origin = CaseNormalizer.Origin(channel: .webhook, source: source, ref: ref, receivedAt: receivedAt, rawSHA256: rawSHA256)
-                let (intakeCase, changes) = normalizer.makeCase(id: id, origin: origin, draft: draft)
-                var receivedStep = received
-                receivedStep.caseID = id
-                try transaction.insertCase(intakeCase, event: .created, steps: [
-                    receivedStep,
-                    TraceStep("normalised", channel: .webhook, source: source, ref: ref, caseID: id, detail: changes),
+                let id = candidate.intakeCase.id
+                received.caseID = id
+                try transaction.insertCase(candidate.intakeCase, document: candidate.document, event: .created, steps: [
+                    received,
+                    TraceStep("normalised", channel: .webhook, source: source, ref: ref, caseID: id, detail: candidate.changes),
                     TraceStep("stored", channel: .webhook, source: source, ref: ref, caseID: id, rawSHA256: rawSHA256),
                 ])
                 results.append(.object(["id": .string(id), "ref": .string(ref), "status": .string("created")]))

@@ -58,15 +58,19 @@ struct ConfigurationValidator {
         }
         guard issues.isEmpty, let timeZone, let level else { return nil }
         var settings = settings
-        settings.store.path = expand(settings.store.path)
-        settings.store.blobDir = expand(settings.store.blobDir)
-        settings.forwarding.sink.dir = expand(settings.forwarding.sink.dir)
+        guard let storePath = expand(settings.store.path, at: [.key("store"), .key("path")]),
+              let blobDir = expand(settings.store.blobDir, at: [.key("store"), .key("blob_dir")]),
+              let sinkDir = expand(settings.forwarding.sink.dir, at: [.key("forwarding"), .key("sink"), .key("dir")])
+        else { return nil }
+        settings.store.path = storePath
+        settings.store.blobDir = blobDir
+        settings.forwarding.sink.dir = sinkDir
         return LoadedConfiguration(file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources)
     }
 
     /// A secret is the file's content less one trailing newline; it must not be empty.
     private mutating func readSecret(_ given: String, at path: [ConfigPathElement]) -> Data? {
-        let expanded = expand(given)
+        guard let expanded = expand(given, at: path) else { return nil }
         guard var data = FileManager.default.contents(atPath: expanded) else {
             report(path, "cannot read secret file \"\(expanded)\"")
             return nil
@@ -77,15 +81,21 @@ struct ConfigurationValidator {
         return data.isEmpty ? nil : data
     }
 
-    /// `${NAME}` from the environment (`${CREDENTIALS_DIRECTORY}` under systemd).
-    private mutating func expand(_ text: String) -> String {
+    /// `${NAME}` from the environment (`${CREDENTIALS_DIRECTORY}` under systemd); nil, with
+    /// the issue reported, when a variable is not set.
+    private mutating func expand(_ text: String, at path: [ConfigPathElement]) -> String? {
         var out = ""
         var rest = Substring(text)
         while let start = rest.range(of: "${") {
             out += rest[..<start.lowerBound]
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else { break }
             let name = String(rest[start.upperBound..<end])
-            out += environment[name] ?? ""
+            if let value = environment[name] {
+                out += value
+            } else {
+                report(path, "${\(name)} is not set in the environment" + (name == "CREDENTIALS_DIRECTORY" ? " (systemd sets it for LoadCredential=)" : ""))
+                return nil
+            }
             rest = rest[rest.index(after: end)...]
         }
         return out + rest
@@ -97,12 +107,15 @@ struct ConfigurationValidator {
 
     private mutating func report(_ path: [ConfigPathElement], _ message: String) {
         let mark = ConfigurationIssue.locate(path, in: root)
-        let option = path.reduce("") { text, element in
+        issues.append(ConfigurationIssue(file: file, line: mark?.line, column: mark?.column, option: dotted(path), message: message))
+    }
+
+    private func dotted(_ path: [ConfigPathElement]) -> String {
+        path.reduce("") { text, element in
             switch element {
             case .key(let key): text.isEmpty ? key : text + "." + key
             case .index(let index): text + "[\(index)]"
             }
         }
-        issues.append(ConfigurationIssue(file: file, line: mark?.line, column: mark?.column, option: option, message: message))
     }
 }

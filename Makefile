@@ -1,0 +1,37 @@
+# The two commands: `make run` and `make test`. Both install what is missing first.
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+SWIFT ?= swift
+CONFIG ?= deploy/intake.dev.yaml
+
+.PHONY: run test build release bench deps check clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## Runs the daemon on the development config (webhook on 127.0.0.1:8080, everything under ./var).
+run: build
+	.build/debug/intake run --config $(CONFIG)
+
+## Builds everything and runs every test.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Validates the config given by CONFIG.
+check: build
+	.build/debug/intake check --config $(CONFIG)
+
+## Release build, then webhook throughput and latency with signed 1 KiB requests.
+bench: release
+	gcc -O2 -o bench/loadgen bench/loadgen.c -lpthread -lm
+	bench/webhook.sh
+
+clean:
+	rm -rf .build var

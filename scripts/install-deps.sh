@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build, the tests and the benchmark need, if missing.
+# Runs as root (CI) or through sudo; does nothing when everything is there.
+set -euo pipefail
+
+packages=(
+  libsqlite3-dev   # GRDB links the system SQLite
+  gcc              # bench/loadgen
+  openssl          # the README's signed curl example
+  curl
+  python3          # bench/make_requests.py
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v swift >/dev/null 2>&1 && [ ! -x /opt/swift/usr/bin/swift ]; then
+  echo "Swift 6 is needed: install it at /opt/swift (https://www.swift.org/install/linux/)" >&2
+  exit 1
+fi
