@@ -2,55 +2,104 @@ import Foundation
 
 /// Text normalisation shared by every channel: Unicode NFC, full-width ASCII folded to
 /// ASCII, whitespace folded. Nothing is truncated.
+///
+/// It runs on every text field of every request, so it works on UTF-8 bytes in one pass and
+/// calls Foundation's NFC only for text that NFC could change.
 public enum TextNormalizer {
-    /// A single-line value (a name, a subject): every run of whitespace becomes one space.
+    /// A single-line value (a name, a subject): every run of whitespace, line breaks
+    /// included, becomes one space; both ends trimmed.
     public static func line(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var pendingSpace = false
-        for scalar in folded(text).unicodeScalars {
-            if scalar.properties.isWhitespace || scalar == "\u{200B}" || scalar == "\u{FEFF}" {
-                pendingSpace = !out.isEmpty
-                continue
-            }
-            if pendingSpace { out.append(" "); pendingSpace = false }
-            out.append(scalar)
-        }
-        return String(out)
+        normalize(text, keepingLines: false)
     }
 
     /// A multi-line value (a description): line breaks are kept, at most one blank line in a
     /// row, other whitespace folded as in `line`, each line trimmed.
     public static func block(_ text: String) -> String {
-        var lines: [String] = []
-        var blankRun = 0
-        for raw in folded(text).split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline }) {
-            let trimmed = line(String(raw))
-            if trimmed.isEmpty {
-                blankRun += 1
-                if blankRun == 1, !lines.isEmpty { lines.append("") }
-            } else {
-                blankRun = 0
-                lines.append(trimmed)
-            }
-        }
-        if lines.last == "" { lines.removeLast() }
-        return lines.joined(separator: "\n")
+        normalize(text, keepingLines: true)
     }
 
-    /// NFC, then full-width ASCII (U+FF01…U+FF5E) and the ideographic space folded.
-    static func folded(_ text: String) -> String {
-        let nfc = text.precomposedStringWithCanonicalMapping
-        guard nfc.unicodeScalars.contains(where: { (0xFF01...0xFF5E).contains($0.value) || $0.value == 0x3000 }) else {
-            return nfc
+    private static func normalize(_ text: String, keepingLines: Bool) -> String {
+        var text = text
+        if needsNFC(text) { text = text.precomposedStringWithCanonicalMapping }
+        var utf8 = text.utf8
+        if let result = utf8.withContiguousStorageIfAvailable({ fold($0, keepingLines: keepingLines) }) { return result }
+        text.makeContiguousUTF8()
+        utf8 = text.utf8
+        return utf8.withContiguousStorageIfAvailable { fold($0, keepingLines: keepingLines) }!
+    }
+
+    private enum Class { case other, space, lineBreak }
+
+    private static func fold(_ input: UnsafeBufferPointer<UInt8>, keepingLines: Bool) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count)
+        var pendingSpace = false
+        var pendingBreaks = 0
+        var index = 0
+        while index < input.count {
+            let lead = input[index]
+            let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            let end = min(index + length, input.count)
+            var value = UInt32(lead)
+            if length > 1 {
+                value &= UInt32(0xFF >> (length + 1))
+                for position in (index + 1)..<end { value = value << 6 | UInt32(input[position] & 0x3F) }
+            }
+            var replacement: UInt8?
+            if (0xFF01...0xFF5E).contains(value) {
+                replacement = UInt8(value - 0xFEE0)
+            }
+            switch classify(value) {
+            case .lineBreak where keepingLines:
+                // \r\n counts once: a \n right after \r adds nothing.
+                if !(value == 0x0A && index > 0 && input[index - 1] == 0x0D) {
+                    if !out.isEmpty { pendingBreaks += 1 }
+                }
+                pendingSpace = false
+            case .lineBreak, .space:
+                if !out.isEmpty, pendingBreaks == 0 { pendingSpace = true }
+            case .other:
+                if pendingBreaks > 0 {
+                    out.append(0x0A)
+                    if pendingBreaks > 1 { out.append(0x0A) }
+                    pendingBreaks = 0
+                } else if pendingSpace {
+                    out.append(0x20)
+                }
+                pendingSpace = false
+                if let replacement {
+                    out.append(replacement)
+                } else {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<end]))
+                }
+            }
+            index = end
         }
-        var out = String.UnicodeScalarView()
-        for scalar in nfc.unicodeScalars {
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func classify(_ value: UInt32) -> Class {
+        switch value {
+        case 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029: .lineBreak
+        case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000, 0xFEFF: .space
+        default: .other
+        }
+    }
+
+    /// False when every scalar is unchanged by NFC in any context (no canonical decomposition,
+    /// not combining, not composing with a neighbour): Chinese text in ASCII, CJK ideographs
+    /// and punctuation, and full-width forms never needs Foundation's normaliser.
+    static func needsNFC(_ text: String) -> Bool {
+        for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0xFF01...0xFF5E: out.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
-            case 0x3000: out.append(" ")
-            default: out.append(scalar)
+            case 0x00...0xBF: continue                       // ASCII, Latin-1 punctuation and symbols
+            case 0x2010...0x2027, 0x2030...0x205E: continue  // general punctuation (U+2000/2001 decompose)
+            case 0x3000...0x3029, 0x3030...0x303F: continue  // CJK symbols and punctuation (U+302A… combine)
+            case 0x4E00...0x9FFF: continue                   // CJK unified ideographs
+            case 0xFF00...0xFFEF: continue                   // half- and full-width forms (compatibility only)
+            default: return true
             }
         }
-        return String(out)
+        return false
     }
 }

@@ -11,10 +11,10 @@ public enum UUIDv7 {
         let now = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         let (millis, counter) = last.withLock { state -> (UInt64, UInt16) in
             if now > state.millis {
-                state = (now, UInt16.random(in: 0..<0x400))
+                state = (now, 0)
             } else if now + 1000 < state.millis {
-                // An instant well in the past (a backdated receipt): its own time, random counter.
-                return (now, UInt16.random(in: 0..<0x1000))
+                // An instant well in the past (a backdated receipt): its own time.
+                return (now, 0)
             } else {
                 state.counter &+= 1
                 if state.counter > 0xFFF { state = (state.millis + 1, 0) }
@@ -26,12 +26,20 @@ public enum UUIDv7 {
         bytes[6] = 0x70 | UInt8(counter >> 8)
         bytes[7] = UInt8(truncatingIfNeeded: counter)
         var random = SystemRandomNumberGenerator()
-        for index in 8..<16 { bytes[index] = random.next() }
+        let tail: UInt64 = random.next()  // one getrandom call, not one per byte
+        for index in 8..<16 { bytes[index] = UInt8(truncatingIfNeeded: tail >> (8 * UInt64(index - 8))) }
         bytes[8] = 0x80 | (bytes[8] & 0x3F)
-        let hex = bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 extension String {

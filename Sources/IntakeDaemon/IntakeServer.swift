@@ -31,6 +31,7 @@ public struct IntakeServer: Sendable {
             database: database, sink: sink,
             configuration: .init(
                 batchSize: settings.forwarding.batchSize, pollIntervalMillis: settings.forwarding.pollIntervalMillis,
+                roundIntervalMillis: settings.forwarding.roundIntervalMillis,
                 retry: RetryPolicy(
                     initialBackoffSecs: retry.initialBackoffSecs, maxBackoffSecs: retry.maxBackoffSecs,
                     maxAttempts: retry.maxAttempts, maxAgeSecs: retry.maxAgeSecs)),

@@ -12,11 +12,15 @@ public final class OutboxForwarder: Service {
         public var batchSize: Int
         /// How often the outbox is read without a wake-up: retries coming due, replays from the CLI.
         public var pollIntervalMillis: Int
+        /// Pause after a round, so that a busy outbox is drained in fewer, larger rounds
+        /// (one fsync and one transaction each) instead of one round per request.
+        public var roundIntervalMillis: Int
         public var retry: RetryPolicy
 
-        public init(batchSize: Int = 256, pollIntervalMillis: Int = 500, retry: RetryPolicy = RetryPolicy()) {
+        public init(batchSize: Int = 256, pollIntervalMillis: Int = 500, roundIntervalMillis: Int = 20, retry: RetryPolicy = RetryPolicy()) {
             self.batchSize = batchSize
             self.pollIntervalMillis = pollIntervalMillis
+            self.roundIntervalMillis = roundIntervalMillis
             self.retry = retry
         }
     }
@@ -56,6 +60,7 @@ public final class OutboxForwarder: Service {
                 continuation.yield()
                 for await _ in wakeups {
                     await drain()
+                    try? await Task.sleep(for: .milliseconds(configuration.roundIntervalMillis))
                 }
             } onGracefulShutdown: {
                 continuation.finish()

@@ -33,17 +33,17 @@ public struct CaseNormalizer: Sendable {
     /// The case, and what normalisation changed, for the trace.
     public func makeCase(id: String, origin: Origin, draft: CaseDraft) -> (IntakeCase, changes: [String: JSONValue]) {
         var changes: [String: JSONValue] = [:]
-        let phone = draft.requesterPhone.flatMap(nonEmpty).map { PhoneNumber($0, defaultAreaCode: defaultAreaCode) }
+        let phone = line(draft.requesterPhone).map { PhoneNumber($0, defaultAreaCode: defaultAreaCode) }
         if let phone {
             changes["requester.phone"] = phone.e164.map { .string("\(phone.given) → \($0)") } ?? .string("kept as given: \(phone.given)")
         }
-        let uscc = draft.enterpriseUSCC.flatMap(nonEmpty).map(USCC.init)
+        let uscc = line(draft.enterpriseUSCC).map(USCC.init)
         if let uscc { changes["enterprise.uscc_valid"] = .bool(uscc.isValid) }
         let description = TextNormalizer.block(draft.description)
         if description != draft.description { changes["description"] = .string("normalised") }
         var extra = draft.extra
-        if let sourceCategory = draft.sourceCategory.flatMap(nonEmpty) {
-            extra["category"] = .string(TextNormalizer.line(sourceCategory))
+        if let sourceCategory = line(draft.sourceCategory) {
+            extra["category"] = .string(sourceCategory)
         }
         let location = Location(address: line(draft.address), district: line(draft.district))
         let intakeCase = IntakeCase(
@@ -60,11 +60,10 @@ public struct CaseNormalizer: Sendable {
         return (intakeCase, changes)
     }
 
+    /// The normalised line, or nil when nothing but whitespace was given.
     private func line(_ text: String?) -> String? {
-        text.map(TextNormalizer.line).flatMap(nonEmpty)
-    }
-
-    private func nonEmpty(_ text: String) -> String? {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+        guard let text else { return nil }
+        let normalized = TextNormalizer.line(text)
+        return normalized.isEmpty ? nil : normalized
     }
 }

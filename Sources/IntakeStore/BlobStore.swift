@@ -34,14 +34,14 @@ public struct BlobStore: Sendable {
 
 extension Digest {
     public var hexString: String {
-        var out = ""
+        var out = [UInt8]()
         out.reserveCapacity(Self.byteCount * 2)
         for byte in self {
             out.append(hexDigits[Int(byte >> 4)])
             out.append(hexDigits[Int(byte & 0x0F)])
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
-private let hexDigits: [Character] = Array("0123456789abcdef")
+private let hexDigits = Array("0123456789abcdef".utf8)

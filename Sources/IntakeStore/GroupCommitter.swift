@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Metrics
 
 /// Group commit: concurrent intake work is gathered into one SQLite transaction, so a burst of
 /// requests pays for one fsync instead of one each. Every job runs in its own savepoint (a
@@ -15,6 +16,8 @@ final class GroupCommitter: @unchecked Sendable {
 
     private let writer: DatabasePool
     private let maxBatch: Int
+    private let batchSizes = Recorder(label: "intake_group_commit_batch_size", aggregate: true)
+    private let commitDuration = Metrics.Timer(label: "intake_group_commit_duration")
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var pending: [Job] = []
@@ -71,6 +74,9 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     private func commit(_ batch: [Job]) {
+        batchSizes.record(batch.count)
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { commitDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
         var failures = [Error?](repeating: nil, count: batch.count)
         do {
             try writer.writeWithoutTransaction { db in

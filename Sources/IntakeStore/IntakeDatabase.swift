@@ -17,6 +17,8 @@ public final class IntakeDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // The writer touches the same index pages again and again: keep them in memory.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

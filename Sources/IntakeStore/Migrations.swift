@@ -77,7 +77,8 @@ enum Migrations {
                     detail TEXT
                 );
                 CREATE INDEX trace_case ON trace (case_id) WHERE case_id IS NOT NULL;
-                CREATE INDEX trace_ref ON trace (ref) WHERE ref IS NOT NULL;
+                -- Refused requests have no case: they are found by their ref or Idempotency-Key.
+                CREATE INDEX trace_ref ON trace (ref) WHERE case_id IS NULL AND ref IS NOT NULL;
                 """)
         }
         return migrator

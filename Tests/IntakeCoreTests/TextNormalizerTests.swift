@@ -24,3 +24,21 @@ import Testing
         #expect(TextNormalizer.block(long) == long)
     }
 }
+
+@Suite struct TextNormalizerEdgeTests {
+    @Test func textThatNFCChangesIsComposedEvenAmongChinese() {
+        #expect(TextNormalizer.line("企业 e\u{301}") == "企业 \u{E9}")
+        #expect(TextNormalizer.line("\u{1100}\u{1161}") == "\u{AC00}")  // Hangul jamo compose
+    }
+
+    @Test func everyKindOfSpaceAndBreakIsFolded() {
+        #expect(TextNormalizer.line("a\u{A0}b\u{2003}c\u{3000}d\u{200B}e\r\nf") == "a b c d e f")
+        #expect(TextNormalizer.block("a\u{2028}b\r\n\r\nc") == "a\nb\n\nc")
+        #expect(TextNormalizer.block(" \n\n  \n") == "")
+        #expect(TextNormalizer.line("") == "")
+    }
+
+    @Test func fourByteCharactersSurvive() {
+        #expect(TextNormalizer.line("𠀀 😀  𪚥") == "𠀀 😀 𪚥")
+    }
+}

@@ -52,6 +52,7 @@ struct ConfigurationValidator {
         }
         positive(forwarding.batchSize, [.key("forwarding"), .key("batch_size")])
         positive(forwarding.pollIntervalMillis, [.key("forwarding"), .key("poll_interval_millis")])
+        if forwarding.roundIntervalMillis < 0 { report([.key("forwarding"), .key("round_interval_millis")], "must not be negative") }
         positive(forwarding.retry.maxAttempts, [.key("forwarding"), .key("retry"), .key("max_attempts")])
         if forwarding.retry.initialBackoffSecs <= 0 || forwarding.retry.maxBackoffSecs < forwarding.retry.initialBackoffSecs {
             report([.key("forwarding"), .key("retry")], "need 0 < initial_backoff_secs <= max_backoff_secs")

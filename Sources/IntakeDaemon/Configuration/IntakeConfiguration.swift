@@ -158,6 +158,7 @@ public struct ForwardingConfiguration: Sendable, Codable {
     public var sink = SinkConfiguration()
     public var batchSize = 256
     public var pollIntervalMillis = 500
+    public var roundIntervalMillis = 20
     public var retry = RetryConfiguration()
 
     public init() {}
@@ -166,6 +167,7 @@ public struct ForwardingConfiguration: Sendable, Codable {
         case sink
         case batchSize = "batch_size"
         case pollIntervalMillis = "poll_interval_millis"
+        case roundIntervalMillis = "round_interval_millis"
         case retry
     }
 
@@ -175,6 +177,7 @@ public struct ForwardingConfiguration: Sendable, Codable {
         sink = try container.value(.sink, default: sink)
         batchSize = try container.value(.batchSize, default: batchSize)
         pollIntervalMillis = try container.value(.pollIntervalMillis, default: pollIntervalMillis)
+        roundIntervalMillis = try container.value(.roundIntervalMillis, default: roundIntervalMillis)
         retry = try container.value(.retry, default: retry)
     }
 }
