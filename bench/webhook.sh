@@ -47,5 +47,6 @@ db = sqlite3.connect(sys.argv[1])
 cases = db.execute("select count(*) from intake_case").fetchone()[0]
 states = dict(db.execute("select state, count(*) from outbox group by state").fetchall())
 print(f"\n== store: {cases} cases committed for {sys.argv[2]} answers 202; outbox {states}")
-sys.exit(0 if cases == int(sys.argv[2]) else 1)
+# Requests still in flight when a timed run ends are committed but not counted as answered.
+sys.exit(0 if cases >= int(sys.argv[2]) else 1)
 PY

@@ -22,14 +22,6 @@ extension IntakeDatabase {
         }
     }
 
-    /// When the next pending event becomes due, if any is waiting.
-    public func nextDueDate() throws -> Date? {
-        try pool.read { db in
-            try Double.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'")
-                .map(Date.init(timeIntervalSince1970:))
-        }
-    }
-
     /// A decided outcome for one attempt: the retry policy has already turned a `retry` past
     /// its limits into `deadLetter`.
     public enum AttemptResult: Sendable, Hashable {

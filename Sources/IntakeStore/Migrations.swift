@@ -35,7 +35,7 @@ enum Migrations {
                     raw_sha256 TEXT NOT NULL REFERENCES raw_input(sha256),
                     case_id TEXT REFERENCES intake_case(id),
                     received_at REAL NOT NULL,
-                    UNIQUE (channel, source, ref)
+                    UNIQUE (ref, source, channel)  -- ref first: `intake trace <ref>` looks up by ref alone
                 );
                 -- The answer given to a request with an Idempotency-Key, returned again on a repeat.
                 CREATE TABLE idempotency_key (
@@ -61,7 +61,8 @@ enum Migrations {
                     last_error TEXT,
                     finished_at REAL
                 );
-                CREATE INDEX outbox_pending ON outbox (next_attempt_at, id) WHERE state = 'pending';
+                -- The forwarder reads pending events in id order; delivered ones stay for the trace.
+                CREATE INDEX outbox_pending ON outbox (id) WHERE state = 'pending';
                 CREATE INDEX outbox_case ON outbox (case_id, id);
                 -- Every step of every input and case, refusals included.
                 CREATE TABLE trace (
