@@ -49,7 +49,17 @@ public final class OutboxForwarder: Service {
         let interval = Duration.milliseconds(configuration.pollIntervalMillis)
         let continuation = wakeupContinuation
         logger.info("forwarder started", metadata: ["intake.sink": "\(sink.name)"])
+        let sink = self.sink
+        let logger = self.logger
         await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await sink.run()
+                } catch is CancellationError {
+                } catch {
+                    logger.error("sink stopped", metadata: ["intake.sink": "\(sink.name)", "error": "\(error)"])
+                }
+            }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)

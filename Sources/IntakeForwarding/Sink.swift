@@ -9,4 +9,11 @@ public protocol Sink: Sendable {
     /// Names the sink in traces, logs and metrics (`file`, `http`, `postgres`).
     var name: String { get }
     func deliver(_ events: [OutboxEvent]) async -> [DeliveryOutcome]
+    /// Runs what the sink needs in the background (a connection pool) until cancelled.
+    /// The forwarder starts it before its first round and cancels it after its last.
+    func run() async throws
+}
+
+extension Sink {
+    public func run() async throws {}
 }
