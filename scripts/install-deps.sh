@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   libsqlite3-dev   # GRDB links the system SQLite
+  libcurl4-openssl-dev  # the HTTP sink (and the IMAP channel) go through libcurl
+  pkg-config
   gcc              # bench/loadgen
   openssl          # the README's signed curl example
   curl

@@ -25,7 +25,7 @@ public struct IntakeServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         database = try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs)
-        let sink = try FileSink(directory: URL(fileURLWithPath: settings.forwarding.sink.dir))
+        let sink = try SinkFactory.make(configuration, logger: logger)
         let retry = settings.forwarding.retry
         forwarder = OutboxForwarder(
             database: database, sink: sink,

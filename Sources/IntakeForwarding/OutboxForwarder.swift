@@ -29,6 +29,7 @@ public final class OutboxForwarder: Service {
     private let sink: any Sink
     private let configuration: Configuration
     private let logger: Logger
+    private let metrics: ForwarderMetrics
     private let wakeups: AsyncStream<Void>
     private let wakeupContinuation: AsyncStream<Void>.Continuation
 
@@ -37,6 +38,7 @@ public final class OutboxForwarder: Service {
         self.sink = sink
         self.configuration = configuration
         self.logger = logger
+        self.metrics = ForwarderMetrics(sink: sink.name)
         (wakeups, wakeupContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -80,8 +82,15 @@ public final class OutboxForwarder: Service {
         logger.info("forwarder stopped", metadata: ["intake.sink": "\(sink.name)"])
     }
 
+    private func updateGauges() {
+        guard let gauges = try? database.outboxGauges() else { return }
+        metrics.depth.record(gauges.pending)
+        metrics.dead.record(gauges.dead)
+    }
+
     /// Delivers rounds until nothing is due.
     private func drain() async {
+        updateGauges()
         while !Task.isShuttingDownGracefully {
             let events: [OutboxEvent]
             do {
@@ -96,15 +105,19 @@ public final class OutboxForwarder: Service {
     }
 
     private func deliver(_ events: [OutboxEvent]) async {
+        let started = Date()
         let outcomes = await sink.deliver(events)
         let now = Date()
+        metrics.roundDuration.recordNanoseconds(Int64(now.timeIntervalSince(started) * 1e9))
         let results = zip(events, outcomes).map { event, outcome in
             (event: event, result: configuration.retry.decide(outcome, for: event, now: now))
         }
         for (event, result) in results {
             let outcome: String
             switch result {
-            case .delivered: outcome = "delivered"
+            case .delivered:
+                outcome = "delivered"
+                metrics.latency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(event.queuedAt)) * 1e9))
             case .retryAt(let date, let reason):
                 outcome = "retry"
                 logger.warning("delivery failed, will retry", metadata: [
@@ -117,14 +130,36 @@ public final class OutboxForwarder: Service {
                     "intake.case.id": "\(event.caseID)", "intake.idempotency_key": "\(event.idempotencyKey)", "error": "\(reason)",
                 ])
             }
-            Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink.name), ("outcome", outcome)]).increment()
+            metrics.attempts(outcome).increment()
         }
         do {
             try database.record(results, sink: sink.name, now: now)
+            updateGauges()
         } catch {
             // The events stay pending and are delivered again: receivers discard repeats by key.
             logger.error("cannot record delivery outcomes", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
         }
+    }
+}
+
+/// The forwarder's metrics, created once.
+struct ForwarderMetrics: Sendable {
+    let sink: String
+    let latency: Metrics.Timer
+    let roundDuration: Metrics.Timer
+    let depth: Gauge
+    let dead: Gauge
+
+    init(sink: String) {
+        self.sink = sink
+        latency = Metrics.Timer(label: "intake_delivery_latency", dimensions: [("sink", sink)], preferredDisplayUnit: .seconds)
+        roundDuration = Metrics.Timer(label: "intake_delivery_round_duration", dimensions: [("sink", sink)], preferredDisplayUnit: .seconds)
+        depth = Gauge(label: "intake_outbox_depth")
+        dead = Gauge(label: "intake_dead_letters")
+    }
+
+    func attempts(_ outcome: String) -> Counter {
+        Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink), ("outcome", outcome)])
     }
 }

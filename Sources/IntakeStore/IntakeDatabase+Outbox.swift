@@ -63,16 +63,39 @@ extension IntakeDatabase {
                 }
                 try transaction.trace(TraceStep(step, caseID: event.caseID, detail: detail))
             }
+            let delivered = results.contains { if case .delivered = $0.result { true } else { false } }
+            let lastError = results.lazy.compactMap { result -> String? in
+                switch result.result {
+                case .delivered: nil
+                case .retryAt(_, let reason), .deadLetter(let reason): reason
+                }
+            }.first
+            try db.execute(sql: """
+                INSERT INTO sink_activity (sink, last_delivered_at, last_failed_at, last_error) VALUES (?, ?, ?, ?)
+                ON CONFLICT (sink) DO UPDATE SET
+                    last_delivered_at = coalesce(excluded.last_delivered_at, last_delivered_at),
+                    last_failed_at = coalesce(excluded.last_failed_at, last_failed_at),
+                    last_error = coalesce(excluded.last_error, last_error)
+                """, arguments: [sink, delivered ? now.timeIntervalSince1970 : nil, lastError == nil ? nil : now.timeIntervalSince1970, lastError])
         }
     }
 
-    /// Outbox counts by state, for status lines and metrics.
+    /// Pending events and dead letters, for the gauges: two small partial-index counts.
+    public func outboxGauges() throws -> (pending: Int, dead: Int) {
+        try pool.read { db in
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE state = 'pending'") ?? 0
+            let dead = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE state = 'dead' AND finished_at IS NOT NULL") ?? 0
+            return (pending, dead)
+        }
+    }
+
+    /// Outbox counts by state, for status lines and metrics; each count reads its own index.
     public func outboxCounts() throws -> (pending: Int, delivered: Int, dead: Int) {
         try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT state, count(*) FROM outbox GROUP BY state")
-            var counts: [String: Int] = [:]
-            for row in rows { counts[row[0]] = row[1] }
-            return (counts["pending"] ?? 0, counts["delivered"] ?? 0, counts["dead"] ?? 0)
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE state = 'pending'") ?? 0
+            let delivered = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE state = 'delivered' AND finished_at IS NOT NULL") ?? 0
+            let dead = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE state = 'dead' AND finished_at IS NOT NULL") ?? 0
+            return (pending, delivered, dead)
         }
     }
 }

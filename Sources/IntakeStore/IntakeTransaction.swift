@@ -21,6 +21,10 @@ public struct IntakeTransaction {
             INSERT INTO raw_input (sha256, channel, source, media_type, size, received_at, body)
             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING
             """).execute(arguments: [sha256, channel.rawValue, source, mediaType, body.count, now.timeIntervalSince1970, body])
+        try db.cachedStatement(sql: """
+            INSERT INTO channel_activity (channel, source, last_received_at) VALUES (?, ?, ?)
+            ON CONFLICT (channel, source) DO UPDATE SET last_received_at = excluded.last_received_at
+            """).execute(arguments: [channel.rawValue, source, now.timeIntervalSince1970])
     }
 
     /// The case already taken for this source ref, if any.

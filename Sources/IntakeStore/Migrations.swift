@@ -82,6 +82,26 @@ enum Migrations {
                 CREATE INDEX trace_ref ON trace (ref) WHERE case_id IS NULL AND ref IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("2026-11-26 dead letters and status") { db in
+            try db.execute(sql: """
+                CREATE INDEX outbox_dead ON outbox (finished_at) WHERE state = 'dead';
+                CREATE INDEX outbox_delivered ON outbox (finished_at) WHERE state = 'delivered';
+                -- One row per channel source, upserted with each intake: `intake status` reads it
+                -- instead of scanning the ledger.
+                CREATE TABLE channel_activity (
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    last_received_at REAL NOT NULL,
+                    PRIMARY KEY (channel, source)
+                ) WITHOUT ROWID;
+                CREATE TABLE sink_activity (
+                    sink TEXT PRIMARY KEY NOT NULL,
+                    last_delivered_at REAL,
+                    last_failed_at REAL,
+                    last_error TEXT
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeChannels
+import IntakeStore
 import Logging
 import Yams
 
@@ -38,6 +39,8 @@ public struct LoadedConfiguration: Sendable {
     public var timeZone: TimeZone
     public var logLevel: Logger.Level
     public var webhookSources: [WebhookAuthenticator.Source]
+    /// The sink's secret: the HTTP signing key or the PostgreSQL password.
+    public var sinkSecret: Data?
 }
 
 public enum ConfigurationLoader {
@@ -150,5 +153,12 @@ extension ConfigurationIssue {
             }
         }
         return mark
+    }
+}
+
+extension LoadedConfiguration {
+    /// The store, for the admin commands: a second process beside the daemon.
+    public func openDatabase() throws -> IntakeDatabase {
+        try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs)
     }
 }

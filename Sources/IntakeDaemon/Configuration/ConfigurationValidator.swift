@@ -47,8 +47,34 @@ struct ConfigurationValidator {
             }
         }
         let forwarding = settings.forwarding
-        if forwarding.sink.type != "file" {
-            report([.key("forwarding"), .key("sink"), .key("type")], "unknown sink \"\(forwarding.sink.type)\"; expected file")
+        let sinkPath: [ConfigPathElement] = [.key("forwarding"), .key("sink")]
+        var sinkSecret: Data?
+        switch forwarding.sink.type {
+        case "file":
+            break
+        case "http":
+            if let url = forwarding.sink.url {
+                if !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil {
+                    report(sinkPath + [.key("url")], "expected an http:// or https:// URL, found \"\(url)\"")
+                }
+            } else {
+                report(sinkPath, "the http sink needs a url")
+            }
+            if let file = forwarding.sink.secretFile { sinkSecret = readSecret(file, at: sinkPath + [.key("secret_file")]) }
+            positive(forwarding.sink.batchSize, sinkPath + [.key("batch_size")])
+            positive(forwarding.sink.concurrency, sinkPath + [.key("concurrency")])
+            positive(forwarding.sink.timeoutMillis, sinkPath + [.key("timeout_millis")])
+            for (key, file) in [("ca_file", forwarding.sink.caFile), ("client_certificate_file", forwarding.sink.clientCertificateFile), ("client_key_file", forwarding.sink.clientKeyFile)] {
+                if let file, !FileManager.default.isReadableFile(atPath: file) { report(sinkPath + [.key(key)], "cannot read \"\(file)\"") }
+            }
+        case "postgres":
+            if let file = forwarding.sink.passwordFile { sinkSecret = readSecret(file, at: sinkPath + [.key("password_file")]) }
+            if !["disable", "require"].contains(forwarding.sink.tls) { report(sinkPath + [.key("tls")], "expected disable or require") }
+            if forwarding.sink.table.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) == nil {
+                report(sinkPath + [.key("table")], "expected a lowercase SQL identifier")
+            }
+        default:
+            report(sinkPath + [.key("type")], "unknown sink \"\(forwarding.sink.type)\"; expected file, http or postgres")
         }
         positive(forwarding.batchSize, [.key("forwarding"), .key("batch_size")])
         positive(forwarding.pollIntervalMillis, [.key("forwarding"), .key("poll_interval_millis")])
@@ -66,7 +92,8 @@ struct ConfigurationValidator {
         settings.store.path = storePath
         settings.store.blobDir = blobDir
         settings.forwarding.sink.dir = sinkDir
-        return LoadedConfiguration(file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources)
+        return LoadedConfiguration(
+            file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources, sinkSecret: sinkSecret)
     }
 
     /// A secret is the file's content less one trailing newline; it must not be empty.

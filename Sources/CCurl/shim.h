@@ -1,0 +1,38 @@
+#ifndef INTAKE_CCURL_SHIM_H
+#define INTAKE_CCURL_SHIM_H
+
+#include <curl/curl.h>
+
+/* Swift cannot call C variadic functions: typed wrappers around curl_easy_setopt/getinfo. */
+
+typedef size_t (*intake_curl_data_callback)(char *data, size_t size, size_t count, void *context);
+
+static inline CURLcode intake_curl_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode intake_curl_setopt_string(CURL *handle, CURLoption option, const char *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode intake_curl_setopt_pointer(CURL *handle, CURLoption option, void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode intake_curl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode intake_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode intake_curl_setopt_callback(CURL *handle, CURLoption option, intake_curl_data_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode intake_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+#endif
