@@ -105,6 +105,8 @@ let package = Package(
                 "IntakeDaemon", "IntakeStore", "IntakeCore", "IntakeForwarding", "IntakeChannels",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             resources: [.copy("Fixtures")]
         ),

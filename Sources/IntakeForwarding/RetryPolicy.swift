@@ -8,12 +8,19 @@ public struct RetryPolicy: Sendable, Hashable {
     public var maxBackoffSecs: Double
     public var maxAttempts: Int
     public var maxAgeSecs: Double
+    /// Full jitter (a random wait up to the ceiling) spreads retries after an outage; without
+    /// it every wait is the ceiling itself.
+    public var fullJitter: Bool
 
-    public init(initialBackoffSecs: Double = 1, maxBackoffSecs: Double = 300, maxAttempts: Int = 20, maxAgeSecs: Double = 86_400) {
+    public init(
+        initialBackoffSecs: Double = 1, maxBackoffSecs: Double = 300, maxAttempts: Int = 20, maxAgeSecs: Double = 86_400,
+        fullJitter: Bool = true
+    ) {
         self.initialBackoffSecs = initialBackoffSecs
         self.maxBackoffSecs = maxBackoffSecs
         self.maxAttempts = maxAttempts
         self.maxAgeSecs = maxAgeSecs
+        self.fullJitter = fullJitter
     }
 
     /// The backoff ceiling after `attempt` failed attempts (1-based).
@@ -35,7 +42,8 @@ public struct RetryPolicy: Sendable, Hashable {
             if attempt >= maxAttempts {
                 return .deadLetter(reason: "\(reason) (gave up after \(attempt) attempts)")
             }
-            var next = now.addingTimeInterval(jitter(ceiling(afterAttempt: attempt)))
+            let ceiling = ceiling(afterAttempt: attempt)
+            var next = now.addingTimeInterval(fullJitter ? jitter(ceiling) : ceiling)
             if let notBefore, notBefore > next { next = notBefore }
             if next.timeIntervalSince(event.queuedAt) > maxAgeSecs {
                 return .deadLetter(reason: "\(reason) (gave up: older than \(Int(maxAgeSecs)) s)")

@@ -1,0 +1,151 @@
+import Crypto
+import Foundation
+import IntakeForwarding
+import IntakeStore
+import Testing
+
+@Suite struct HTTPSinkTests {
+    @Test func a2xxIsDeliveredOnceWithKeyAndSignature() async throws {
+        let receiver = try await TestReceiver.start()
+        let sink = HTTPSink(configuration: .init(url: receiver.url, secret: Data("routing-secret".utf8)))
+        let harness = try ForwardingHarness(sink: sink)
+        let value = try await harness.enqueueCase(ref: "a")
+        #expect(try await harness.waitUntilSettled() == (0, 1, 0))
+        let request = try #require(receiver.received.first)
+        #expect(receiver.received.count == 1)
+        #expect(request.idempotencyKey == "\(value.id).created")
+        let signature = try #require(request.signature)
+        let parts = Dictionary(uniqueKeysWithValues: signature.split(separator: ",").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }.map { ($0[0], $0[1]) })
+        var signed = Data("\(parts["t"]!).".utf8)
+        signed.append(request.body)
+        let expected = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data("routing-secret".utf8)))
+        #expect(parts["v1"] == expected.map { String(format: "%02x", $0) }.joined())
+        await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func threeServerErrorsThenSuccessTakeFourAttemptsWithGrowingBackoff() async throws {
+        let receiver = try await TestReceiver.start()
+        receiver.script([.init(status: 500), .init(status: 500), .init(status: 500)])
+        let harness = try ForwardingHarness(
+            sink: HTTPSink(configuration: .init(url: receiver.url)),
+            retry: RetryPolicy(initialBackoffSecs: 0.1, maxBackoffSecs: 5, maxAttempts: 10, fullJitter: false))
+        let value = try await harness.enqueueCase(ref: "flaky")
+        #expect(try await harness.waitUntilSettled() == (0, 1, 0))
+        let times = receiver.received.map(\.at)
+        #expect(times.count == 4)
+        let gaps = zip(times.dropFirst(), times).map { $0.timeIntervalSince($1) }
+        #expect(gaps[0] >= 0.1 && gaps[1] >= 0.2 && gaps[2] >= 0.4, "gaps \(gaps)")
+        #expect(gaps[1] > gaps[0] && gaps[2] > gaps[1], "gaps \(gaps)")
+        let steps = try harness.database.traceEntries(for: value.id).map(\.step)
+        #expect(steps == ["queued", "delivery_failed", "delivery_failed", "delivery_failed", "delivered"])
+        await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        let receiver = try await TestReceiver.start()
+        receiver.script([.init(status: 429, headers: ["Retry-After": "2"])])
+        let harness = try ForwardingHarness(sink: HTTPSink(configuration: .init(url: receiver.url)))
+        try await harness.enqueueCase(ref: "slow-down")
+        #expect(try await harness.waitUntilSettled() == (0, 1, 0))
+        let times = receiver.received.map(\.at)
+        #expect(times.count == 2)
+        #expect(times[1].timeIntervalSince(times[0]) >= 2)
+        await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func a400IsDeadAtOnceWithStatusAndBodyKept() async throws {
+        let receiver = try await TestReceiver.start()
+        receiver.script([.init(status: 400, body: #"{"error":"missing department"}"#)])
+        let harness = try ForwardingHarness(sink: HTTPSink(configuration: .init(url: receiver.url)))
+        try await harness.enqueueCase(ref: "bad")
+        #expect(try await harness.waitUntilSettled() == (0, 0, 1))
+        #expect(receiver.received.count == 1)
+        let letter = try #require(try harness.database.deadLetters().first)
+        #expect(letter.lastError == #"HTTP 400: {"error":"missing department"}"#)
+        #expect(letter.attempts == 1)
+        await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func aReceiverDownForAWhileGetsEverythingInPerCaseOrder() async throws {
+        let port = DaemonProcess.freePort()
+        let sink = HTTPSink(configuration: .init(url: "http://127.0.0.1:\(port)/events", connectTimeoutMillis: 500))
+        let harness = try ForwardingHarness(sink: sink, retry: RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 0.3, maxAttempts: 100))
+        var cases = [IntakeCaseRef]()
+        for index in 0..<5 {
+            let value = try await harness.enqueueCase(ref: "outage-\(index)")
+            try await harness.enqueueUpdate(of: value)
+            cases.append(IntakeCaseRef(id: value.id))
+        }
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try harness.database.outboxCounts().pending == 10)
+        let receiver = try await TestReceiver.start(port: port)
+        #expect(try await harness.waitUntilSettled() == (0, 10, 0))
+        let keys = receiver.eventKeys
+        #expect(Set(keys).count == 10)
+        #expect(keys.count == 10, "no key delivered twice once the receiver is up")
+        for value in cases {
+            let created = try #require(keys.firstIndex(of: "\(value.id).created"))
+            let updated = try #require(keys.firstIndex(of: "\(value.id).updated"))
+            #expect(created < updated)
+        }
+        await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func batchesCarryManyEventsPerPost() async throws {
+        let receiver = try await TestReceiver.start()
+        let harness = try ForwardingHarness(sink: HTTPSink(configuration: .init(url: receiver.url, batchSize: 10, concurrency: 2)))
+        for index in 0..<25 { try await harness.enqueueCase(ref: "batch-\(index)") }
+        #expect(try await harness.waitUntilSettled() == (0, 25, 0))
+        #expect(Set(receiver.eventKeys).count == 25)
+        #expect(receiver.received.count < 25)
+        #expect(receiver.received.allSatisfy { $0.idempotencyKey?.hasPrefix("batch-") == true || $0.eventCount == "1" })
+        await harness.stop()
+        await receiver.stop()
+    }
+}
+
+struct IntakeCaseRef: Sendable {
+    let id: String
+}
+
+@Suite struct HTTPOutcomeTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test(arguments: [200, 201, 202, 204, 409])
+    func successAndConflictAreDelivered(status: Int) {
+        guard case .delivered = HTTPOutcome.classify(status: status, retryAfter: nil, body: Data(), now: now) else {
+            Issue.record("\(status) not delivered"); return
+        }
+    }
+
+    @Test(arguments: [408, 429, 500, 502, 503, 504])
+    func transientStatusesAreRetried(status: Int) {
+        guard case .retry = HTTPOutcome.classify(status: status, retryAfter: nil, body: Data(), now: now) else {
+            Issue.record("\(status) not retried"); return
+        }
+    }
+
+    @Test(arguments: [400, 401, 403, 404, 410, 413, 422])
+    func otherClientErrorsAreRejected(status: Int) {
+        guard case .reject = HTTPOutcome.classify(status: status, retryAfter: nil, body: Data(), now: now) else {
+            Issue.record("\(status) not rejected"); return
+        }
+    }
+
+    @Test func retryAfterTakesSecondsOrAnHTTPDate() {
+        #expect(HTTPOutcome.parseRetryAfter("120", now: now) == now.addingTimeInterval(120))
+        #expect(HTTPOutcome.parseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
+        #expect(HTTPOutcome.parseRetryAfter("soon") == nil)
+    }
+
+    @Test func onlyTheFirstKibOfTheBodyIsKept() {
+        let body = Data(String(repeating: "x", count: 5000).utf8)
+        guard case .reject(let reason) = HTTPOutcome.classify(status: 400, retryAfter: nil, body: body, now: now) else { return }
+        #expect(reason.count == "HTTP 400: ".count + 1024)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import IntakeCore
+import IntakeForwarding
+import IntakeStore
+import Logging
+
+/// A store with cases in it and a forwarder delivering them to a sink, in this process.
+final class ForwardingHarness: Sendable {
+    let database: IntakeDatabase
+    let directory: URL
+    private let task: Task<Void, any Error>
+    let forwarder: OutboxForwarder
+
+    init(sink: any Sink, retry: RetryPolicy = RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 1, maxAttempts: 10)) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-forwarding-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        database = try IntakeDatabase(path: directory.appendingPathComponent("intake.sqlite").path)
+        forwarder = OutboxForwarder(
+            database: database, sink: sink,
+            configuration: .init(batchSize: 64, pollIntervalMillis: 20, roundIntervalMillis: 0, retry: retry),
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let forwarder = self.forwarder
+        task = Task { try await forwarder.run() }
+    }
+
+    /// Queues a new case's `case.created` event and returns the case.
+    @discardableResult
+    func enqueueCase(ref: String) async throws -> IntakeCase {
+        let value = IntakeCase(
+            id: UUIDv7.generate(), channel: .webhook, source: "portal", ref: ref, receivedAt: "2026-02-26T09:13:05+08:00",
+            rawSHA256: String(repeating: "0", count: 64), requester: Requester(phone: "+8613812345678"), description: "诉求 \(ref)")
+        try await database.intake { transaction in
+            try transaction.storeRaw(sha256: value.rawSHA256, channel: .webhook, source: "portal", mediaType: "application/json", body: Data("{}".utf8))
+            try transaction.insertCase(value, event: .created, steps: [])
+        }
+        forwarder.wake()
+        return value
+    }
+
+    func enqueueUpdate(of value: IntakeCase) async throws {
+        try await database.intake { try $0.enqueue(.updated, of: value) }
+        forwarder.wake()
+    }
+
+    /// Waits until nothing is pending (or the timeout passes); returns the outbox counts.
+    func waitUntilSettled(timeoutSecs: Double = 10) async throws -> (pending: Int, delivered: Int, dead: Int) {
+        let deadline = Date().addingTimeInterval(timeoutSecs)
+        while Date() < deadline {
+            let counts = try database.outboxCounts()
+            if counts.pending == 0 { return counts }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try database.outboxCounts()
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+        database.close()
+    }
+}
