@@ -12,7 +12,13 @@ public struct ConfigurationSummary {
         } else {
             lines.append("  webhook   disabled")
         }
-        lines.append("  sink      \(settings.forwarding.sink.type) → \(settings.forwarding.sink.dir)")
+        let sink = settings.forwarding.sink
+        let target = switch sink.type {
+        case "http": "\(sink.url ?? "?") (batch \(sink.batchSize), concurrency \(sink.concurrency))"
+        case "postgres": "\(sink.user)@\(sink.host):\(sink.port)/\(sink.database) table \(sink.table)"
+        default: sink.dir
+        }
+        lines.append("  sink      \(sink.type) → \(target)")
         lines.append("  zone      \(settings.zone.timeZone), area code \(settings.zone.defaultAreaCode)")
         text = lines.joined(separator: "\n")
     }
