@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import IntakeCore
+import IntakeForwarding
+import IntakeStore
+import Logging
+import NIOCore
+
+/// `make bench` part two: how fast the forwarder drains a backlog, to the file sink and to a
+/// loopback HTTP receiver. Prints events/s; asserts nothing.
+@main
+struct ForwardingBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intake-bench", abstract: "Drain an outbox backlog and print events/s.")
+
+    @Option(help: "Events in the backlog.") var events = 100_000
+    @Option(help: "file or http.") var sink = "file"
+    @Option(help: "http: events per POST.") var batchSize = 100
+    @Option(help: "http: transfers in flight.") var concurrency = 8
+    @Option(help: "Events per forwarder round.") var roundSize = 1024
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try IntakeDatabase(path: directory.appendingPathComponent("intake.sqlite").path)
+        defer { database.close() }
+        try await fillBacklog(database)
+
+        let quiet = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        var receiverTask: Task<Void, any Error>?
+        let chosen: any Sink
+        switch sink {
+        case "http":
+            let (port, task) = try await startReceiver()
+            receiverTask = task
+            chosen = HTTPSink(configuration: .init(url: "http://127.0.0.1:\(port)/events", batchSize: batchSize, concurrency: concurrency))
+        default:
+            chosen = try FileSink(directory: directory.appendingPathComponent("outbox"))
+        }
+        let forwarder = OutboxForwarder(
+            database: database, sink: chosen,
+            configuration: .init(batchSize: roundSize, pollIntervalMillis: 50, roundIntervalMillis: 0), logger: quiet)
+        let started = Date()
+        let task = Task { try await forwarder.run() }
+        forwarder.wake()
+        while try database.outboxGauges().pending > 0 { try await Task.sleep(for: .milliseconds(20)) }
+        let seconds = Date().timeIntervalSince(started)
+        task.cancel()
+        _ = await task.result
+        receiverTask?.cancel()
+        let counts = try database.outboxCounts()
+        let detail = sink == "http" ? "http batch_size=\(batchSize) concurrency=\(concurrency)" : "file"
+        print(String(format: "forwarding %@: %d events in %.2f s = %.0f events/s (delivered %d, dead %d)",
+                     detail, events, seconds, Double(events) / seconds, counts.delivered, counts.dead))
+    }
+
+    /// Queues `events` cases, a thousand per transaction.
+    private func fillBacklog(_ database: IntakeDatabase) async throws {
+        let description = String(repeating: "企业反映厂房用地规划许可办理进度缓慢，希望尽快答复。", count: 12)
+        var made = 0
+        while made < events {
+            let chunk = min(1000, events - made)
+            let start = made
+            try await database.intake { transaction in
+                for index in start..<(start + chunk) {
+                    let raw = String(format: "%064x", index)
+                    let value = IntakeCase(
+                        id: UUIDv7.generate(), channel: .webhook, source: "bench", ref: "bench-\(index)",
+                        receivedAt: "2026-02-26T09:13:05+08:00", rawSHA256: raw,
+                        requester: Requester(name: "张先生", phone: "+8613812345678"),
+                        enterprise: Enterprise(name: "天津某某科技有限公司", uscc: USCC("91120116MA07K3RD93")),
+                        subject: "厂房用地规划许可进度咨询", description: description)
+                    try transaction.storeRaw(sha256: raw, channel: .webhook, source: "bench", mediaType: "application/json", body: Data("{}".utf8))
+                    try transaction.insertCase(value, event: .created, steps: [])
+                }
+            }
+            made += chunk
+        }
+    }
+
+    /// A receiver that takes any POST and answers 200, on a free loopback port.
+    private func startReceiver() async throws -> (Int, Task<Void, any Error>) {
+        let router = Router()
+        router.post("/events") { request, _ -> HTTPResponse.Status in
+            _ = try await request.body.collect(upTo: 64 << 20)
+            return .ok
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+            logger: Logger(label: "receiver") { _ in SwiftLogNoOpLogHandler() })
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        return (await iterator.next() ?? 0, task)
+    }
+}
