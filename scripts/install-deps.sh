@@ -11,6 +11,7 @@ packages=(
   openssl          # the README's signed curl example
   curl
   python3          # bench/make_requests.py
+  postgresql       # the postgres sink's tests start their own server (initdb, pg_ctl)
 )
 
 missing=()
