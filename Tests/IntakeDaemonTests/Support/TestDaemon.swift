@@ -17,7 +17,8 @@ struct TestEnvironment {
     var outbox: URL { directory.appendingPathComponent("outbox") }
     var storePath: String { directory.appendingPathComponent("intake.sqlite").path }
 
-    init(port: Int = 0, extraYAML: String = "") throws {
+    /// - Parameter sinkYAML: the `sink:` mapping's members, indented four spaces; the file sink when nil.
+    init(port: Int = 0, sinkYAML: String? = nil, extraYAML: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try (devSecret + "\n").write(to: directory.appendingPathComponent("webhook.secret"), atomically: true, encoding: .utf8)
@@ -46,8 +47,7 @@ struct TestEnvironment {
             forwarding:
               poll_interval_millis: 100
               sink:
-                type: file
-                dir: \(directory.path)/outbox
+            \(sinkYAML ?? "    type: file\n    dir: \(directory.path)/outbox")
             \(extraYAML)
             """
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -19,6 +19,8 @@ final class TestReceiver: Sendable {
         var status: Int
         var headers: [String: String] = [:]
         var body: String = ""
+        /// Time taken before answering, to hold deliveries in flight.
+        var delayMillis: Int = 0
     }
 
     private let state = Mutex<(received: [Received], script: [Answer], fallback: Answer)>(([], [], Answer(status: 200)))
@@ -36,6 +38,7 @@ final class TestReceiver: Sendable {
                 at: Date(), idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
                 signature: request.headers[HTTPField.Name("X-Intake-Signature")!],
                 eventCount: request.headers[HTTPField.Name("X-Intake-Event-Count")!], body: Data(body.readableBytesView)))
+            if answer.delayMillis > 0 { try await Task.sleep(for: .milliseconds(answer.delayMillis)) }
             var headers = HTTPFields()
             for (name, value) in answer.headers { headers[HTTPField.Name(name)!] = value }
             return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
