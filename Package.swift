@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "IntakeCore", "IntakeStore", "IntakePipeline",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -106,7 +107,6 @@ let package = Package(
             name: "IntakeForwardingTests",
             dependencies: [
                 "IntakeForwarding", "IntakeStore", "IntakeCore",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

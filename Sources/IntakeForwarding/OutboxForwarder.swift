@@ -55,12 +55,18 @@ public final class OutboxForwarder: Service {
         let logger = self.logger
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                do {
-                    try await sink.run()
-                } catch is CancellationError {
-                } catch {
-                    logger.error("sink stopped", metadata: ["intake.sink": "\(sink.name)", "error": "\(error)"])
+                // The sink lives exactly as long as the forwarder: it must not see the graceful
+                // shutdown (a connection pool would close while the last round still needs
+                // it), so it runs detached from this task's locals and ends when cancelled.
+                let running = Task.detached {
+                    do {
+                        try await sink.run()
+                    } catch is CancellationError {
+                    } catch {
+                        logger.error("sink stopped", metadata: ["intake.sink": "\(sink.name)", "error": "\(error)"])
+                    }
                 }
+                await withTaskCancellationHandler { await running.value } onCancel: { running.cancel() }
             }
             group.addTask {
                 while !Task.isCancelled {

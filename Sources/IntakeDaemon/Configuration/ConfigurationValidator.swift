@@ -1,5 +1,6 @@
 import Foundation
 import IntakeChannels
+import IntakeForwarding
 import Logging
 import Yams
 
@@ -70,8 +71,14 @@ struct ConfigurationValidator {
         case "postgres":
             if let file = forwarding.sink.passwordFile { sinkSecret = readSecret(file, at: sinkPath + [.key("password_file")]) }
             if !["disable", "require"].contains(forwarding.sink.tls) { report(sinkPath + [.key("tls")], "expected disable or require") }
-            if forwarding.sink.table.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) == nil {
-                report(sinkPath + [.key("table")], "expected a lowercase SQL identifier")
+            if !PostgresSinkConfiguration.isValidTableName(forwarding.sink.table) {
+                report(sinkPath + [.key("table")], "\"\(forwarding.sink.table)\" is not a plain lower-case SQL name (a-z, 0-9, _; not starting with a digit; at most 63)")
+            }
+            if !(1...65_535).contains(forwarding.sink.port) { report(sinkPath + [.key("port")], "expected 1 to 65535, found \(forwarding.sink.port)") }
+            positive(forwarding.sink.timeoutMillis, sinkPath + [.key("timeout_millis")])
+            positive(forwarding.sink.connectTimeoutMillis, sinkPath + [.key("connect_timeout_millis")])
+            if let file = forwarding.sink.caFile, !FileManager.default.isReadableFile(atPath: file) {
+                report(sinkPath + [.key("ca_file")], "cannot read \"\(file)\"")
             }
         default:
             report(sinkPath + [.key("type")], "unknown sink \"\(forwarding.sink.type)\"; expected file, http or postgres")

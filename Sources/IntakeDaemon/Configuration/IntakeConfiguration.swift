@@ -212,6 +212,9 @@ public struct SinkConfiguration: Sendable, Codable {
     public var tls = "disable"
     public var table = "routing_queue"
     public var createTable = true
+    /// `postgres`: a round's events in one multi-row INSERT and transaction (false: one
+    /// INSERT and commit per event).
+    public var batch = true
 
     public init() {}
 
@@ -229,6 +232,7 @@ public struct SinkConfiguration: Sendable, Codable {
         case passwordFile = "password_file"
         case tls, table
         case createTable = "create_table"
+        case batch
     }
 
     public init(from decoder: any Decoder) throws {
@@ -253,6 +257,7 @@ public struct SinkConfiguration: Sendable, Codable {
         tls = try container.value(.tls, default: tls)
         table = try container.value(.table, default: table)
         createTable = try container.value(.createTable, default: createTable)
+        batch = try container.value(.batch, default: batch)
     }
 }
 

@@ -2,7 +2,6 @@ import Foundation
 import IntakeStore
 import Logging
 import PostgresNIO
-@_spi(TestKit) import ServiceLifecycle
 import Synchronization
 
 /// Inserts case events into the routing-queue table (`deploy/routing_queue.sql`), from which
@@ -40,14 +39,10 @@ public final class PostgresSink: Sink {
         self.client = PostgresClient(configuration: client, backgroundLogger: logger)
     }
 
-    /// Runs the connection pool until cancelled.
+    /// Runs the connection pool until cancelled (the forwarder keeps it clear of the graceful
+    /// shutdown, so that the last round still has its connection).
     public func run() async throws {
-        // PostgresClient stops at the start of a graceful shutdown, but the forwarder still
-        // delivers its last round after that and cancels this task only then: so the client
-        // is not told about the shutdown.
-        await TaskLocals.$gracefulShutdownManager.withValue(nil) {
-            await client.run()
-        }
+        await client.run()
     }
 
     public func deliver(_ events: [OutboxEvent]) async -> [DeliveryOutcome] {

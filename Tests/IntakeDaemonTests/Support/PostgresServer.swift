@@ -53,7 +53,7 @@ final class PostgresServer: Sendable {
         Self.registry.withLock { $0.append(directory.path + "\n" + bin.path) }
         Self.installCleanup()
         Self.startWatchdog(directory: directory.path)
-        port = try Self.freePort()
+        port = DaemonProcess.freePort()
         try run("initdb", ["-D", dataDirectory, "-U", user, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"])
         try startBlocking()
     }
@@ -183,25 +183,6 @@ final class PostgresServer: Sendable {
         let result = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
         guard result == 0 else { throw PostgresServerFailure("cannot start \(argv[0]): \(String(cString: strerror(result)))") }
         return pid
-    }
-
-    /// A port nobody listens on now: the kernel's pick for a socket bound to port 0.
-    private static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw PostgresServerFailure("socket: \(String(cString: strerror(errno)))") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(socket, address, length) == 0 && getsockname(socket, address, &length) == 0
-            }
-        }
-        guard bound else { throw PostgresServerFailure("bind: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     // MARK: - Cleaning up when the test process ends
