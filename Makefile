@@ -29,12 +29,14 @@ check: build
 	.build/debug/intake check --config $(CONFIG)
 
 ## Release build, then webhook throughput and latency with signed 1 KiB requests, then
-## how fast the forwarder drains a 100 000-event backlog to the file sink and over HTTP.
+## how fast the forwarder drains a 100 000-event backlog to the file sink and over HTTP,
+## then hotline ingest rows/s and peak RSS beside sqlite3 .import.
 bench: release
 	gcc -O2 -o bench/loadgen bench/loadgen.c -lpthread -lm
 	bench/webhook.sh
 	.build/release/intake-bench --sink file --events 100000
 	.build/release/intake-bench --sink http --events 100000 --batch-size 100 --concurrency 4
+	bench/hotline.sh
 
 clean:
 	rm -rf .build var

@@ -46,7 +46,7 @@ let package = Package(
             dependencies: [
                 "IntakeCore", "IntakeStore", "IntakePipeline",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -103,6 +103,7 @@ let package = Package(
         ),
         .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"]),
         .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore"]),
+        .testTarget(name: "IntakeChannelsTests", dependencies: ["IntakeChannels", "IntakePipeline", "IntakeCore", "IntakeStore"]),
         .testTarget(
             name: "IntakeForwardingTests",
             dependencies: [

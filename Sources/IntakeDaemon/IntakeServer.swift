@@ -18,6 +18,7 @@ public struct IntakeServer: Sendable {
     public let database: IntakeDatabase
     let forwarder: OutboxForwarder
     let webhook: WebhookIntake
+    let hotline: [HotlineService]
     let logger: Logger
 
     public init(configuration: LoadedConfiguration, logger: Logger) throws {
@@ -38,14 +39,26 @@ public struct IntakeServer: Sendable {
             logger: logger)
         let forwarder = self.forwarder
         let hook = settings.webhook
+        let blobs = try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir))
+        let normalizer = CaseNormalizer(timeZone: configuration.timeZone, defaultAreaCode: settings.zone.defaultAreaCode)
+        let database = self.database
+        hotline = settings.hotline.enabled ? configuration.hotlineSources.map { source in
+            HotlineService(
+                source: source,
+                ingestor: HotlineIngestor(
+                    settings: source.settings, mapping: source.mapping, normalizer: normalizer, database: database, blobs: blobs,
+                    logger: logger),
+                database: database, timestamps: Timestamp(timeZone: configuration.timeZone), logger: logger,
+                onQueued: { forwarder.wake() })
+        } : []
         webhook = WebhookIntake(
             configuration: WebhookConfiguration(
                 maxBodyBytes: hook.maxBodyBytes, maxAttachmentBytes: hook.maxAttachmentBytes,
                 maxAttachmentsPerRequest: hook.maxAttachmentsPerRequest, maxRequestsPerBatch: hook.maxRequestsPerBatch,
                 retryAfterSecs: hook.retryAfterSecs),
-            database: database, blobs: try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir)),
+            database: database, blobs: blobs,
             authenticator: WebhookAuthenticator(sources: configuration.webhookSources, toleranceSecs: hook.signatureToleranceSecs),
-            normalizer: CaseNormalizer(timeZone: configuration.timeZone, defaultAreaCode: settings.zone.defaultAreaCode),
+            normalizer: normalizer,
             logger: logger, onQueued: { forwarder.wake() })
     }
 
@@ -71,6 +84,8 @@ public struct IntakeServer: Sendable {
                 logger: logger)
             services.append(app)
         }
+        // Last in, first out: the hotline spools stop before the webhook, the forwarder last of all.
+        services += hotline as [any Service]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeChannels
 import IntakeForwarding
 import Logging
 

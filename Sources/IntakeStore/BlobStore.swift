@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Attachment bytes, content-addressed on disk: `<root>/ab/cd/<sha256>`. The sender's file
 /// name is never part of a path. A blob is fsync'd before the case that names it commits;
@@ -23,6 +26,56 @@ public struct BlobStore: Sendable {
         let temporary = root.appendingPathComponent("tmp/\(sha256).\(UUID().uuidString)")
         try DurableFile.write(bytes, to: temporary, renamingTo: final)
         return sha256
+    }
+
+    /// Copies the file at `source` into the store, hashing it on the way (64 KiB at a time,
+    /// whatever its size), and returns its SHA-256 and size. Durable when it returns.
+    public func putFile(at source: URL) throws -> (sha256: String, size: Int) {
+        let input = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw DurableFile.Failure(operation: "open", path: source.path, code: errno) }
+        defer { close(input) }
+        let temporary = root.appendingPathComponent("tmp/\(UUID().uuidString)")
+        let output = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard output >= 0 else { throw DurableFile.Failure(operation: "open", path: temporary.path, code: errno) }
+        var hasher = SHA256()
+        var size = 0
+        do {
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw DurableFile.Failure(operation: "read", path: source.path, code: errno)
+                }
+                if count == 0 { break }
+                try buffer.withUnsafeBytes { chunk in
+                    let bytes = UnsafeRawBufferPointer(rebasing: chunk[0..<count])
+                    hasher.update(bufferPointer: bytes)
+                    try DurableFile.writeAll(output, bytes, path: temporary.path)
+                }
+                size += count
+            }
+            guard fsync(output) == 0 else { throw DurableFile.Failure(operation: "fsync", path: temporary.path, code: errno) }
+            close(output)
+        } catch {
+            close(output)
+            unlink(temporary.path)
+            throw error
+        }
+        let sha256 = hasher.finalize().hexString
+        let final = url(for: sha256)
+        if FileManager.default.fileExists(atPath: final.path) {
+            unlink(temporary.path)
+            return (sha256, size)
+        }
+        try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard rename(temporary.path, final.path) == 0 else {
+            let code = errno
+            unlink(temporary.path)
+            throw DurableFile.Failure(operation: "rename", path: final.path, code: code)
+        }
+        try DurableFile.syncDirectory(final.deletingLastPathComponent())
+        return (sha256, size)
     }
 
     public func url(for sha256: String) -> URL {

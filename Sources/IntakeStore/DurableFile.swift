@@ -10,6 +10,12 @@ public enum DurableFile {
         public let path: String
         public let code: Int32
         public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+        public init(operation: String, path: String, code: Int32) {
+            self.operation = operation
+            self.path = path
+            self.code = code
+        }
+
         /// Out of space or quota: worth retrying later, not a bug.
         public var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
     }
@@ -29,23 +35,26 @@ public enum DurableFile {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw Failure(operation: "open", path: url.path, code: errno) }
         do {
-            try bytes.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw Failure(operation: "write", path: url.path, code: errno)
-                    }
-                    offset += written
-                }
-            }
+            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: url.path) }
             if shouldSync, fsync(fd) != 0 { throw Failure(operation: "fsync", path: url.path, code: errno) }
             close(fd)
         } catch {
             close(fd)
             unlink(url.path)
             throw error
+        }
+    }
+
+    /// Writes all of `buffer` to `fd`, however many calls that takes.
+    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Failure(operation: "write", path: path, code: errno)
+            }
+            offset += written
         }
     }
 

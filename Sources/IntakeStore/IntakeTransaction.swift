@@ -27,6 +27,57 @@ public struct IntakeTransaction {
             """).execute(arguments: [channel.rawValue, source, now.timeIntervalSince1970])
     }
 
+    /// Records an input whose bytes are in the blob store under `sha256` (a hotline export:
+    /// too large for a row, and streamed there before this transaction).
+    public func storeRawReference(sha256: String, channel: Channel, source: String, mediaType: String, size: Int) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO raw_input (sha256, channel, source, media_type, size, received_at, body, in_blob_store)
+            VALUES (?, ?, ?, ?, ?, ?, X'', 1) ON CONFLICT (sha256) DO NOTHING
+            """).execute(arguments: [sha256, channel.rawValue, source, mediaType, size, now.timeIntervalSince1970])
+        try db.cachedStatement(sql: """
+            INSERT INTO channel_activity (channel, source, last_received_at) VALUES (?, ?, ?)
+            ON CONFLICT (channel, source) DO UPDATE SET last_received_at = excluded.last_received_at
+            """).execute(arguments: [channel.rawValue, source, now.timeIntervalSince1970])
+    }
+
+    /// What the ledger holds for a source ref: its case, and the content it was last taken with.
+    public struct LedgerEntry: Sendable, Hashable {
+        public let caseID: String
+        public let contentSHA256: String?
+    }
+
+    public func ledgerEntry(channel: Channel, source: String, ref: String) throws -> LedgerEntry? {
+        try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT case_id, content_sha256 FROM intake_ledger WHERE ref = ? AND source = ? AND channel = ?
+            """), arguments: [ref, source, channel.rawValue]).map { LedgerEntry(caseID: $0[0], contentSHA256: $0[1]) }
+    }
+
+    /// Replaces a case's document with a newer version from its source (same id, same ref),
+    /// remembers the content it came from, and queues `case.updated`.
+    public func updateCase(_ intakeCase: IntakeCase, document: Data, contentSHA256: String?, steps: [TraceStep]) throws {
+        try db.cachedStatement(sql: "UPDATE intake_case SET document = ? WHERE id = ?").execute(arguments: [
+            document.withUnsafeBytes { String(decoding: $0.bindMemory(to: UInt8.self), as: UTF8.self) }, intakeCase.id,
+        ])
+        try db.cachedStatement(sql: """
+            UPDATE intake_ledger SET content_sha256 = ? WHERE ref = ? AND source = ? AND channel = ?
+            """).execute(arguments: [contentSHA256, intakeCase.ref, intakeCase.source, intakeCase.channel.rawValue])
+        let queued = try enqueue(.updated, of: intakeCase, caseJSON: document)
+        try trace(steps + [queued])
+    }
+
+    /// Keeps input that could not become a case, with its reason; the same row or file
+    /// quarantined again (the file taken a second time) is not added twice.
+    public func quarantine(_ entry: QuarantineEntry) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO quarantine (channel, source, kind, file_name, raw_sha256, line, reason, header, fields, text, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (raw_sha256, kind, line) DO NOTHING
+            """).execute(arguments: [
+                entry.channel.rawValue, entry.source, entry.kind.rawValue, entry.fileName, entry.rawSHA256, entry.line,
+                entry.reason, entry.header.map { JSONValue.array($0.map(JSONValue.string)).serialized() },
+                entry.fields.map { JSONValue.array($0.map(JSONValue.string)).serialized() }, entry.text, now.timeIntervalSince1970,
+            ])
+    }
+
     /// The case already taken for this source ref, if any.
     public func existingCase(channel: Channel, source: String, ref: String) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: """
@@ -52,7 +103,11 @@ public struct IntakeTransaction {
     /// first outbox event, and the steps that led to it.
     /// - Parameter document: the case already encoded, so that the single writer does not
     ///   spend its time on JSON that the request's own task can make.
-    public func insertCase(_ intakeCase: IntakeCase, document: Data? = nil, event: CaseEvent.Kind, steps: [TraceStep]) throws {
+    /// - Parameter contentSHA256: what the source sent for this ref, so that a later repeat
+    ///   can tell an unchanged row from a changed one.
+    public func insertCase(
+        _ intakeCase: IntakeCase, document: Data? = nil, contentSHA256: String? = nil, event: CaseEvent.Kind, steps: [TraceStep]
+    ) throws {
         let document = try document ?? intakeCase.encoded()
         let receivedAt = now.timeIntervalSince1970
         try db.cachedStatement(sql: """
@@ -62,9 +117,10 @@ public struct IntakeTransaction {
                 receivedAt, document.withUnsafeBytes { String(decoding: $0.bindMemory(to: UInt8.self), as: UTF8.self) },
             ])
         try db.cachedStatement(sql: """
-            INSERT INTO intake_ledger (channel, source, ref, raw_sha256, case_id, received_at) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO intake_ledger (channel, source, ref, raw_sha256, case_id, received_at, content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 intakeCase.channel.rawValue, intakeCase.source, intakeCase.ref, intakeCase.rawSHA256, intakeCase.id, receivedAt,
+                contentSHA256,
             ])
         let queued = try enqueue(event, of: intakeCase, caseJSON: document)
         try trace(steps + [queued])

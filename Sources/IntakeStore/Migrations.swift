@@ -102,6 +102,37 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("2026-11-27 hotline files and quarantine") { db in
+            try db.execute(sql: """
+                -- A large input (a hotline export) keeps its bytes in the blob store, not in a row.
+                ALTER TABLE raw_input ADD COLUMN in_blob_store INTEGER NOT NULL DEFAULT 0;
+                -- What the source said for this ref last time: a row repeated unchanged is a
+                -- repeat, a changed one an update of the same case.
+                ALTER TABLE intake_ledger ADD COLUMN content_sha256 TEXT;
+                -- Input that could not become a case, kept with its reason until reprocessed:
+                -- a row (with the header it came under) or a whole file.
+                CREATE TABLE quarantine (
+                    id INTEGER PRIMARY KEY,
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('row', 'file')),
+                    file_name TEXT NOT NULL,
+                    raw_sha256 TEXT NOT NULL REFERENCES raw_input(sha256),
+                    line INTEGER NOT NULL DEFAULT 0,
+                    reason TEXT NOT NULL,
+                    header TEXT,
+                    fields TEXT,
+                    text TEXT,
+                    created_at REAL NOT NULL,
+                    resolved_at REAL,
+                    resolved_by TEXT,
+                    resolution TEXT,
+                    -- The same file taken again (after a crash, or dropped twice) adds nothing.
+                    UNIQUE (raw_sha256, kind, line)
+                );
+                CREATE INDEX quarantine_open ON quarantine (id) WHERE resolved_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeChannels
 import IntakeDaemon
 import Testing
 
@@ -23,6 +24,31 @@ import Testing
         #expect(loaded.settings.webhook.listenPort == 8080)
         #expect(loaded.settings.forwarding.sink.dir == "./var/outbox")
         #expect(loaded.webhookSources.map(\.name) == ["portal"])
+        #expect(loaded.hotlineSources.map(\.name) == ["hotline"])
+        #expect(loaded.hotlineSources.first?.spool.directory.path.hasSuffix("var/spool/hotline") == true)
+    }
+
+    @Test func aMistakeInAHotlineMappingIsReportedAtItsLineInTheMappingFile() throws {
+        let mapping = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-\(UUID().uuidString).yaml")
+        let shipped = try String(contentsOf: repositoryRoot.appendingPathComponent("channels/hotline.yaml"), encoding: .utf8)
+        let lines = shipped.components(separatedBy: "\n")
+        let priorityLine = try #require(lines.firstIndex { $0.contains("紧急: urgent") })
+        try lines.enumerated().map { $0.offset == priorityLine ? $0.element.replacingOccurrences(of: "紧急: urgent", with: "紧急: soon") : $0.element }
+            .joined(separator: "\n").write(to: mapping, atomically: true, encoding: .utf8)
+        let found = issues("""
+            webhook:
+              enabled: false
+            hotline:
+              sources:
+                - name: hotline
+                  spool_dir: /tmp/spool
+                  mapping: \(mapping.path)
+                  delimiter: pipe
+            """)
+        let inMapping = try #require(found.first { $0.file == mapping.path }, "\(found)")
+        #expect(inMapping.line == priorityLine + 1, "\(inMapping)")
+        #expect(inMapping.message.contains("soon"), "\(inMapping)")
+        #expect(found.contains { $0.option == "hotline.sources[0].delimiter" && $0.line == 8 }, "\(found)")
     }
 
     @Test func anUnknownOptionIsReportedAtItsLine() {

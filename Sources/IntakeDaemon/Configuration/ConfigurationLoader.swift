@@ -4,29 +4,6 @@ import IntakeStore
 import Logging
 import Yams
 
-/// A mistake in the configuration, with the file, line and column it is at.
-public struct ConfigurationIssue: Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var column: Int?
-    /// The option, dotted: `webhook.sources[0].secret_file`.
-    public var option: String
-    public var message: String
-
-    public init(file: String, line: Int? = nil, column: Int? = nil, option: String, message: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.option = option
-        self.message = message
-    }
-
-    public var description: String {
-        let place = [file, line.map(String.init), column.map(String.init)].compactMap { $0 }.joined(separator: ":")
-        return option.isEmpty ? "\(place): \(message)" : "\(place): \(option): \(message)"
-    }
-}
-
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var issues: [ConfigurationIssue]
     public var description: String { issues.map(\.description).joined(separator: "\n") }
@@ -41,6 +18,27 @@ public struct LoadedConfiguration: Sendable {
     public var webhookSources: [WebhookAuthenticator.Source]
     /// The sink's secret: the HTTP signing key or the PostgreSQL password.
     public var sinkSecret: Data?
+    /// Hotline sources with their paths expanded and mappings loaded.
+    public var hotlineSources: [HotlineSource] = []
+
+    public struct HotlineSource: Sendable {
+        public var name: String
+        public var spool: SpoolDirectory.Settings
+        public var mapping: HotlineMapping
+        public var settings: HotlineIngestor.Settings
+        public var rescanIntervalMillis: Int
+    }
+
+    /// The hotline source called `name`.
+    public func hotlineSource(_ name: String) throws -> HotlineSource {
+        guard let source = hotlineSources.first(where: { $0.name == name }) else {
+            let known = hotlineSources.map(\.name)
+            throw ConfigurationError(issues: [ConfigurationIssue(
+                file: file, option: "hotline.sources",
+                message: "no hotline source \"\(name)\"" + (known.isEmpty ? "; none is configured" : "; configured: \(known.joined(separator: ", "))"))])
+        }
+        return source
+    }
 }
 
 public enum ConfigurationLoader {

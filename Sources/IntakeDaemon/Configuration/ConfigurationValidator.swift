@@ -47,6 +47,7 @@ struct ConfigurationValidator {
                 sources.append(.init(name: source.name, method: method, secret: secret))
             }
         }
+        let hotline = validateHotline(settings.hotline, timeZone: timeZone)
         let forwarding = settings.forwarding
         let sinkPath: [ConfigPathElement] = [.key("forwarding"), .key("sink")]
         var sinkSecret: Data?
@@ -100,7 +101,47 @@ struct ConfigurationValidator {
         settings.store.blobDir = blobDir
         settings.forwarding.sink.dir = sinkDir
         return LoadedConfiguration(
-            file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources, sinkSecret: sinkSecret)
+            file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources, sinkSecret: sinkSecret,
+            hotlineSources: hotline)
+    }
+
+    private mutating func validateHotline(_ hotline: HotlineChannelConfiguration, timeZone: TimeZone?) -> [LoadedConfiguration.HotlineSource] {
+        var loaded: [LoadedConfiguration.HotlineSource] = []
+        var names: Set<String> = []
+        for (index, source) in hotline.sources.enumerated() {
+            let path: [ConfigPathElement] = [.key("hotline"), .key("sources"), .index(index)]
+            if source.name.isEmpty || !names.insert(source.name).inserted {
+                report(path + [.key("name")], source.name.isEmpty ? "must not be empty" : "\"\(source.name)\" is used twice")
+            }
+            let delimiters: [String: UInt8?] = ["auto": nil, "comma": UInt8(ascii: ","), "tab": UInt8(ascii: "\t"), "semicolon": UInt8(ascii: ";")]
+            if delimiters[source.delimiter] == nil { report(path + [.key("delimiter")], "expected auto, comma, tab or semicolon") }
+            if source.settleSecs < 0 { report(path + [.key("settle_secs")], "must not be negative (0 turns the settle rule off)") }
+            positive(source.rescanIntervalMillis, path + [.key("rescan_interval_millis")])
+            positive(source.batchRows, path + [.key("batch_rows")])
+            positive(source.maxRecordBytes, path + [.key("max_record_bytes")])
+            let spool = expand(source.spoolDir, at: path + [.key("spool_dir")])
+            let archive = source.archiveDir.flatMap { expand($0, at: path + [.key("archive_dir")]) }
+            let quarantine = source.quarantineDir.flatMap { expand($0, at: path + [.key("quarantine_dir")]) }
+            var mapping: HotlineMapping?
+            if let mappingPath = expand(source.mapping, at: path + [.key("mapping")]) {
+                do {
+                    mapping = try HotlineMapping.load(path: mappingPath)
+                } catch {
+                    issues += error.issues
+                }
+            }
+            guard let spool, let mapping, let delimiter = delimiters[source.delimiter] else { continue }
+            loaded.append(LoadedConfiguration.HotlineSource(
+                name: source.name,
+                spool: SpoolDirectory.Settings(
+                    directory: URL(fileURLWithPath: spool), archive: archive.map { URL(fileURLWithPath: $0) },
+                    quarantine: quarantine.map { URL(fileURLWithPath: $0) }, settleSecs: source.settleSecs),
+                mapping: mapping,
+                settings: HotlineIngestor.Settings(
+                    source: source.name, delimiter: delimiter, batchRows: source.batchRows, maxRecordBytes: source.maxRecordBytes),
+                rescanIntervalMillis: source.rescanIntervalMillis))
+        }
+        return loaded
     }
 
     /// A secret is the file's content less one trailing newline; it must not be empty.

@@ -7,12 +7,13 @@ public struct IntakeConfiguration: Sendable, Codable {
     public var store = StoreConfiguration()
     public var log = LogConfiguration()
     public var webhook = WebhookChannelConfiguration()
+    public var hotline = HotlineChannelConfiguration()
     public var forwarding = ForwardingConfiguration()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, log, webhook, forwarding
+        case zone, store, log, webhook, hotline, forwarding
     }
 
     public init(from decoder: any Decoder) throws {
@@ -22,6 +23,7 @@ public struct IntakeConfiguration: Sendable, Codable {
         store = try container.value(.store, default: store)
         log = try container.value(.log, default: log)
         webhook = try container.value(.webhook, default: webhook)
+        hotline = try container.value(.hotline, default: hotline)
         forwarding = try container.value(.forwarding, default: forwarding)
     }
 }
@@ -151,6 +153,75 @@ public struct WebhookSourceConfiguration: Sendable, Codable {
         name = try container.decode(String.self, forKey: .name)
         auth = try container.value(.auth, default: "hmac")
         secretFile = try container.decode(String.self, forKey: .secretFile)
+    }
+}
+
+public struct HotlineChannelConfiguration: Sendable, Codable {
+    public var enabled = true
+    public var sources: [HotlineSourceConfiguration] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case enabled, sources }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try container.value(.enabled, default: enabled)
+        sources = try container.value(.sources, default: sources)
+    }
+}
+
+/// One hotline export source: a spool directory and the mapping of its export's columns.
+public struct HotlineSourceConfiguration: Sendable, Codable {
+    public var name: String
+    public var spoolDir: String
+    /// Default `<spool_dir>/archive` and `<spool_dir>/quarantine`.
+    public var archiveDir: String?
+    public var quarantineDir: String?
+    /// The column mapping (`channels/hotline.yaml`).
+    public var mapping = "channels/hotline.yaml"
+    /// `auto`, `comma`, `tab` or `semicolon`.
+    public var delimiter = "auto"
+    /// A file unchanged this long is complete; 0: only markers and renames count.
+    public var settleSecs = 10.0
+    /// How often the directory is looked at without an inotify event.
+    public var rescanIntervalMillis = 2000
+    /// Rows per group commit.
+    public var batchRows = 2000
+    /// A longer record (an unterminated quote swallowing the file) stops the file there.
+    public var maxRecordBytes = 1 << 20
+
+    public init(name: String, spoolDir: String) {
+        self.name = name
+        self.spoolDir = spoolDir
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name
+        case spoolDir = "spool_dir"
+        case archiveDir = "archive_dir"
+        case quarantineDir = "quarantine_dir"
+        case mapping, delimiter
+        case settleSecs = "settle_secs"
+        case rescanIntervalMillis = "rescan_interval_millis"
+        case batchRows = "batch_rows"
+        case maxRecordBytes = "max_record_bytes"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        spoolDir = try container.decode(String.self, forKey: .spoolDir)
+        archiveDir = try container.decodeIfPresent(String.self, forKey: .archiveDir)
+        quarantineDir = try container.decodeIfPresent(String.self, forKey: .quarantineDir)
+        mapping = try container.value(.mapping, default: mapping)
+        delimiter = try container.value(.delimiter, default: delimiter)
+        settleSecs = try container.value(.settleSecs, default: settleSecs)
+        rescanIntervalMillis = try container.value(.rescanIntervalMillis, default: rescanIntervalMillis)
+        batchRows = try container.value(.batchRows, default: batchRows)
+        maxRecordBytes = try container.value(.maxRecordBytes, default: maxRecordBytes)
     }
 }
 

@@ -18,8 +18,8 @@ struct TestEnvironment {
     var storePath: String { directory.appendingPathComponent("intake.sqlite").path }
 
     /// - Parameter sinkYAML: the `sink:` mapping's members, indented four spaces; the file sink when nil.
-    init(port: Int = 0, sinkYAML: String? = nil, extraYAML: String = "") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-daemon-\(UUID().uuidString)")
+    init(port: Int = 0, sinkYAML: String? = nil, extraYAML: String = "", directory folder: URL? = nil) throws {
+        directory = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("intake-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try (devSecret + "\n").write(to: directory.appendingPathComponent("webhook.secret"), atomically: true, encoding: .utf8)
         try bearerToken.write(to: directory.appendingPathComponent("bearer.secret"), atomically: true, encoding: .utf8)

@@ -1,0 +1,132 @@
+import Foundation
+import IntakeCore
+import IntakePipeline
+
+/// An export's header row bound to the mapping: which column fills which field. Maps each
+/// record of the file to a case draft.
+public struct HotlineColumns: Sendable {
+    /// The header row as the export gave it.
+    public let header: [String]
+    let bindings: [Binding]
+    /// Columns no field claims; their values go to `extra` under `name`.
+    let extras: [(column: Int, name: String)]
+    let dates: HotlineDateParser
+    /// For records with no priority column or an empty one.
+    let defaultPriority: Priority
+
+    /// Plain values only: it is read once per field per record, and copying anything with
+    /// references in it would cost a retain and a release each time.
+    struct Binding: Sendable {
+        var column: Int
+        var field: HotlineField
+        var required: Bool
+    }
+
+    /// The export's header (normalised) of each binding, for messages.
+    let boundHeaders: [String]
+    /// The priority rule's labels, normalised, to canonical values.
+    let priorityValues: [String: Priority]
+
+    /// Maps one record. Values are trimmed and empty ones left out; columns with no canonical
+    /// home go to `extra`. Every problem of the row is returned, each naming its column.
+    public func draft(_ fields: [String]) -> HotlineDraftResult {
+        var draft = CaseDraft(description: "", priority: defaultPriority)
+        var errors: [HotlineFieldError] = []
+        for index in bindings.indices {
+            let binding = bindings[index]
+            let value = binding.column < fields.count ? CellText.trimmed(fields[binding.column]) : ""
+            guard !value.isEmpty else {
+                if binding.required {
+                    errors.append(error(index, "empty, but \(binding.field.rawValue) is required"))
+                }
+                continue
+            }
+            switch binding.field {
+            case .ref: draft.ref = value
+            case .reportedAt:
+                if let date = dates.parse(value) {
+                    draft.reportedAt = date
+                } else {
+                    errors.append(error(index, "\"\(value)\" is not a valid date in any accepted format: \(dates.formats.joined(separator: ", "))"))
+                }
+            case .requesterName: draft.requesterName = value
+            case .requesterPhone: draft.requesterPhone = value
+            case .requesterEmail: draft.requesterEmail = value
+            case .requesterRole: draft.requesterRole = value
+            case .enterpriseName: draft.enterpriseName = value
+            case .enterpriseUSCC: draft.enterpriseUSCC = value
+            case .subject: draft.subject = value
+            case .description: draft.description = value
+            case .category: draft.sourceCategory = value
+            case .priority:
+                if let priority = priority(value) {
+                    draft.priority = priority
+                } else {
+                    let accepted = priorityValues.keys.sorted() + ["urgent", "normal"]
+                    errors.append(error(index, "\"\(value)\" is not a known priority; accepted: \(accepted.joined(separator: ", "))"))
+                }
+            case .address: draft.address = value
+            case .district: draft.district = value
+            }
+        }
+        if draft.description.isEmpty, errors.isEmpty {
+            // description is always mapped and required, so this is unreachable unless the
+            // mapping was built by hand; keep the guarantee of a non-empty description.
+            errors.append(HotlineFieldError(column: 0, header: "", reason: "no description"))
+        }
+        guard errors.isEmpty else { return .failure(errors.sorted { $0.column < $1.column }) }
+        for (column, name) in extras where column < fields.count {
+            let value = CellText.trimmed(fields[column])
+            if !value.isEmpty { draft.extra[name] = .string(value) }
+        }
+        if fields.count > header.count {
+            for column in header.count..<fields.count {
+                let value = CellText.trimmed(fields[column])
+                if !value.isEmpty { draft.extra["column_\(column + 1)"] = .string(value) }
+            }
+        }
+        return .success(draft)
+    }
+
+    private func priority(_ value: String) -> Priority? {
+        if let priority = priorityValues[value] { return priority }
+        let key = TextNormalizer.line(value)
+        return priorityValues[key] ?? Priority(rawValue: key.lowercased())
+    }
+
+    private func error(_ index: Int, _ reason: String) -> HotlineFieldError {
+        HotlineFieldError(column: bindings[index].column + 1, header: boundHeaders[index], reason: reason)
+    }
+}
+
+/// A record mapped: its draft, or every problem of the row in column order. (Not a `Result`:
+/// its failure would have to be a single `Error`, and an array of them is not one.)
+public enum HotlineDraftResult: Sendable, Hashable {
+    case success(CaseDraft)
+    case failure([HotlineFieldError])
+
+    public var draft: CaseDraft? {
+        if case .success(let draft) = self { draft } else { nil }
+    }
+
+    public var errors: [HotlineFieldError] {
+        if case .failure(let errors) = self { errors } else { [] }
+    }
+}
+
+/// What is wrong with one cell of a record: its 1-based column, that column's header, and
+/// what was expected.
+public struct HotlineFieldError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var column: Int
+    public var header: String
+    public var reason: String
+
+    public init(column: Int, header: String, reason: String) {
+        self.column = column
+        self.header = header
+        self.reason = reason
+    }
+
+    /// `column 2 (来电时间): "2026/13/1 9:00" is not a date …`
+    public var description: String { "column \(column) (\(header)): \(reason)" }
+}

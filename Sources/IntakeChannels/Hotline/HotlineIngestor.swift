@@ -1,0 +1,405 @@
+import Crypto
+import Foundation
+import IntakeCore
+import IntakePipeline
+import IntakeStore
+import Logging
+import Metrics
+
+/// Takes one hotline export: every good row becomes a case (or is recognised as a repeat, or
+/// updates its case when its content changed), every bad row goes to the operator's report
+/// and to the quarantine, and the file itself is kept in the blob store.
+///
+/// Taking the same file again is harmless: rows already taken are repeats, quarantined rows
+/// are not added twice. That is what makes a crash in the middle safe: the file is simply
+/// taken again from the start.
+public struct HotlineIngestor: Sendable {
+    public struct Settings: Sendable {
+        public var source: String
+        /// Comma, tab or semicolon; nil to sniff.
+        public var delimiter: UInt8?
+        /// Rows per group commit.
+        public var batchRows: Int
+        public var maxRecordBytes: Int
+
+        public init(source: String, delimiter: UInt8? = nil, batchRows: Int = 2000, maxRecordBytes: Int = 1 << 20) {
+            self.source = source
+            self.delimiter = delimiter
+            self.batchRows = batchRows
+            self.maxRecordBytes = maxRecordBytes
+        }
+    }
+
+    /// What became of a file.
+    public struct Summary: Sendable, Hashable {
+        public var rawSHA256 = ""
+        public var encoding = ""
+        public var delimiter = ""
+        /// Data rows read (not the header, blank lines or a trailing summary line).
+        public var rows = 0
+        public var created = 0
+        public var updated = 0
+        public var repeats = 0
+        public var rejected = 0
+        /// A trailing summary line ("合计 50 条") left out.
+        public var summaryLines = 0
+        /// Undecodable bytes replaced with U+FFFD.
+        public var replacedSequences = 0
+        /// The line from which the file could not be read, if it could not be read to the end.
+        public var unreadableFrom: Int?
+        /// Set when the file had no usable header and was quarantined whole.
+        public var quarantinedReason: String?
+        /// The reject report, when rows were rejected.
+        public var report: URL?
+    }
+
+    /// Asked between batches; true stops the file there (it is taken again from the start).
+    public typealias StopCheck = @Sendable () -> Bool
+
+    public struct Interrupted: Error, CustomStringConvertible {
+        public var description: String { "stopped before the end of the file" }
+    }
+
+    public let settings: Settings
+    let mapping: HotlineMapping
+    let normalizer: CaseNormalizer
+    let database: IntakeDatabase
+    let blobs: BlobStore
+    let logger: Logger
+    private let metrics: HotlineMetrics
+
+    public init(settings: Settings, mapping: HotlineMapping, normalizer: CaseNormalizer, database: IntakeDatabase, blobs: BlobStore, logger: Logger) {
+        self.settings = settings
+        self.mapping = mapping
+        self.normalizer = normalizer
+        self.database = database
+        self.blobs = blobs
+        self.logger = logger
+        self.metrics = HotlineMetrics(source: settings.source)
+    }
+
+    /// Takes `file`, known to operators as `name`; rejected rows are reported in `report`
+    /// (written only when there are any).
+    /// - Parameter progress: told the bytes read and the file's size after each batch.
+    public func ingest(
+        file: URL, name: String, report: URL, progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: StopCheck = { false }
+    ) async throws -> Summary {
+        let receivedAt = Date()
+        let source = settings.source
+        let (rawSHA256, size) = try blobs.putFile(at: file)
+        var summary = Summary(rawSHA256: rawSHA256)
+        metrics.files.increment()
+
+        let reader = try CSVReader(path: file.path, delimiter: settings.delimiter, maxRecordBytes: settings.maxRecordBytes)
+        summary.encoding = reader.encoding.rawValue
+        summary.delimiter = Self.delimiterName(reader.delimiter)
+        var columns: HotlineColumns?
+        var headerProblem: String?
+        var headerLine = 0
+        do {
+            if let header = try reader.next() {
+                headerLine = header.line
+                switch mapping.bind(header: header.fields, timeZone: normalizer.timestamps.timeZone) {
+                case .success(let bound): columns = bound
+                case .failure(let error): headerProblem = "line \(header.line): \(error.reason)"
+                }
+            } else {
+                headerProblem = "the file is empty"
+            }
+        } catch {
+            headerProblem = "\(error)"
+        }
+        let received = TraceStep(
+            "file_received", at: receivedAt, channel: .hotline, source: source, ref: name, rawSHA256: rawSHA256,
+            detail: [
+                "bytes": .number(Double(size)), "encoding": .string(summary.encoding), "delimiter": .string(summary.delimiter),
+            ])
+        guard let columns else {
+            let reason = headerProblem ?? "no usable header"
+            summary.quarantinedReason = reason
+            metrics.quarantinedFiles.increment()
+            try await database.intake { transaction in
+                try transaction.storeRawReference(sha256: rawSHA256, channel: .hotline, source: source, mediaType: "text/csv", size: size)
+                try transaction.quarantine(QuarantineEntry(
+                    channel: .hotline, source: source, kind: .file, fileName: name, rawSHA256: rawSHA256, reason: reason))
+                try transaction.trace([received, TraceStep(
+                    "quarantined", channel: .hotline, source: source, ref: name, rawSHA256: rawSHA256, detail: ["reason": .string(reason)])])
+            }
+            reader.close()
+            return summary
+        }
+        defer { reader.close() }
+        try await database.intake { transaction in
+            try transaction.storeRawReference(sha256: rawSHA256, channel: .hotline, source: source, mediaType: "text/csv", size: size)
+            try transaction.trace(received)
+        }
+
+        var writer = RejectReport(url: report)
+        defer { writer.discard() }
+        let origin = CaseNormalizer.Origin(channel: .hotline, source: source, ref: "", receivedAt: receivedAt, rawSHA256: rawSHA256)
+        var batch = Batch()
+        var inFlight: Task<BatchCounts, Error>?
+        // A record that fails and looks like a closing "合计 …" line: ignored if nothing follows it.
+        var suspectedSummary: (CSVRecord, [HotlineFieldError])?
+
+        func reject(_ record: CSVRecord, _ errors: [HotlineFieldError]) throws {
+            summary.rejected += 1
+            try writer.add(line: record.line, errors: errors, text: record.text)
+            batch.rejected.append(QuarantineEntry(
+                channel: .hotline, source: source, kind: .row, fileName: name, rawSHA256: rawSHA256, line: record.line,
+                reason: errors.map(\.description).joined(separator: "; "), header: columns.header, fields: record.fields,
+                text: record.text))
+        }
+
+        func flush() async throws {
+            let counts = try await inFlight?.value
+            inFlight = nil
+            if let counts { summary.add(counts) }
+            guard !batch.isEmpty else { return }
+            let work = batch
+            batch = Batch()
+            inFlight = Task { try await commit(work, file: name) }
+            progress?(reader.bytesRead, reader.fileSize)
+        }
+
+        while true {
+            let record: CSVRecord
+            do {
+                guard let next = try reader.next() else { break }
+                record = next
+            } catch let error as CSVError {
+                // Past a record that cannot be read (an unterminated quote) nothing can be
+                // trusted: the rows before it are taken, this one reported, the rest left.
+                summary.rows += 1
+                summary.unreadableFrom = error.line
+                try reject(
+                    CSVRecord(fields: [], line: error.line, text: ""),
+                    [HotlineFieldError(column: 0, header: "", reason: "\(error.message); the rest of the file was not read")])
+                break
+            }
+            if let (pending, errors) = suspectedSummary {
+                suspectedSummary = nil
+                try reject(pending, errors)
+            }
+            switch columns.draft(record.fields) {
+            case .success(let draft):
+                summary.rows += 1
+                batch.rows.append(prepare(draft, line: record.line, origin: origin))
+            case .failure(let errors):
+                if Self.looksLikeSummary(record) {
+                    suspectedSummary = (record, errors)
+                    continue
+                }
+                summary.rows += 1
+                try reject(record, errors)
+            }
+            if batch.count >= settings.batchRows {
+                try await flush()
+                if shouldStop() {
+                    _ = try await inFlight?.value
+                    throw Interrupted()
+                }
+            }
+        }
+        if suspectedSummary != nil { summary.summaryLines = 1 }
+        try await flush()
+        try await flush()
+        summary.replacedSequences = reader.replacedSequences
+        summary.report = try writer.finish()
+        progress?(reader.bytesRead, reader.fileSize)
+        let finished = summary
+        let firstLine = headerLine
+        try await database.intake { transaction in
+            try transaction.trace(TraceStep(
+                "file_ingested", channel: .hotline, source: source, ref: name, rawSHA256: rawSHA256,
+                detail: [
+                    "header_line": .number(Double(firstLine)), "rows": .number(Double(finished.rows)),
+                    "created": .number(Double(finished.created)), "updated": .number(Double(finished.updated)),
+                    "repeats": .number(Double(finished.repeats)), "rejected": .number(Double(finished.rejected)),
+                    "summary_lines": .number(Double(finished.summaryLines)),
+                    "replaced_sequences": .number(Double(finished.replacedSequences)),
+                ]))
+        }
+        logger.info("hotline file taken", metadata: [
+            "intake.source": "\(source)", "intake.file": "\(name)", "intake.rows": "\(summary.rows)",
+            "intake.created": "\(summary.created)", "intake.updated": "\(summary.updated)",
+            "intake.repeats": "\(summary.repeats)", "intake.rejected": "\(summary.rejected)",
+        ])
+        return summary
+    }
+
+    /// Maps quarantined rows again with the current mapping; the ones that pass become cases
+    /// (or repeats) and leave the quarantine.
+    public func reprocess(_ entries: [QuarantineEntry], by actor: String) async throws -> [(QuarantineEntry, Result<String, ReprocessFailure>)] {
+        var results: [(QuarantineEntry, Result<String, ReprocessFailure>)] = []
+        for entry in entries {
+            guard entry.kind == .row, let header = entry.header, let fields = entry.fields, let id = entry.id else {
+                results.append((entry, .failure(ReprocessFailure(reason: "not a row: reprocess its file"))))
+                continue
+            }
+            let columns: HotlineColumns
+            switch mapping.bind(header: header, timeZone: normalizer.timestamps.timeZone) {
+            case .success(let bound): columns = bound
+            case .failure(let error):
+                results.append((entry, .failure(ReprocessFailure(reason: error.reason))))
+                continue
+            }
+            switch columns.draft(fields) {
+            case .failure(let errors):
+                results.append((entry, .failure(ReprocessFailure(reason: errors.map(\.description).joined(separator: "; ")))))
+            case .success(let draft):
+                let origin = CaseNormalizer.Origin(
+                    channel: .hotline, source: entry.source, ref: "", receivedAt: Date(), rawSHA256: entry.rawSHA256)
+                let row = prepare(draft, line: entry.line, origin: origin)
+                let caseID = try await database.intake { transaction in
+                    let (caseID, _) = try Self.take(row, file: entry.fileName, source: entry.source, in: transaction)
+                    try transaction.resolveQuarantine(id, by: actor, resolution: "case \(caseID)", caseID: caseID)
+                    return caseID
+                }
+                results.append((entry, .success(caseID)))
+            }
+        }
+        return results
+    }
+
+    public struct ReprocessFailure: Error, Sendable, Hashable {
+        public var reason: String
+    }
+
+    // MARK: - Rows
+
+    /// A row made ready outside the writer: the transaction only looks up and inserts.
+    struct PreparedRow: Sendable {
+        var intakeCase: IntakeCase
+        var document: Data
+        var contentSHA256: String
+        var changes: [String: JSONValue]
+        var line: Int
+    }
+
+    struct Batch: Sendable {
+        var rows: [PreparedRow] = []
+        var rejected: [QuarantineEntry] = []
+        var count: Int { rows.count + rejected.count }
+        var isEmpty: Bool { count == 0 }
+    }
+
+    struct BatchCounts: Sendable {
+        var created = 0
+        var updated = 0
+        var repeats = 0
+    }
+
+    enum Taken {
+        case created, updated, repeated
+    }
+
+    private func prepare(_ draft: CaseDraft, line: Int, origin: CaseNormalizer.Origin) -> PreparedRow {
+        var origin = origin
+        origin.ref = draft.ref ?? ""
+        let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: origin.receivedAt), origin: origin, draft: draft)
+        return PreparedRow(
+            intakeCase: intakeCase, document: (try? intakeCase.encoded()) ?? Data(), contentSHA256: Self.contentFingerprint(intakeCase),
+            changes: changes, line: line)
+    }
+
+    /// What the source said, without what the gateway added (id, arrival, file): equal for an
+    /// unchanged row in a later export.
+    static func contentFingerprint(_ intakeCase: IntakeCase) -> String {
+        var content = intakeCase
+        content.id = ""
+        content.receivedAt = ""
+        content.rawSHA256 = ""
+        return SHA256.hash(data: (try? content.encoded()) ?? Data()).hexString
+    }
+
+    private func commit(_ batch: Batch, file: String) async throws -> BatchCounts {
+        let source = settings.source
+        let counts = try await database.intake { transaction in
+            var counts = BatchCounts()
+            for row in batch.rows {
+                switch try Self.take(row, file: file, source: source, in: transaction).1 {
+                case .created: counts.created += 1
+                case .updated: counts.updated += 1
+                case .repeated: counts.repeats += 1
+                }
+            }
+            for entry in batch.rejected { try transaction.quarantine(entry) }
+            return counts
+        }
+        metrics.record(counts, rejected: batch.rejected.count)
+        return counts
+    }
+
+    /// One row in the transaction: a new case, an update of its case, or a repeat.
+    static func take(_ row: PreparedRow, file: String, source: String, in transaction: IntakeTransaction) throws -> (String, Taken) {
+        let ref = row.intakeCase.ref
+        let received = TraceStep(
+            "received", at: transaction.now, channel: .hotline, source: source, ref: ref, rawSHA256: row.intakeCase.rawSHA256,
+            detail: ["file": .string(file), "line": .number(Double(row.line))])
+        guard let existing = try transaction.ledgerEntry(channel: .hotline, source: source, ref: ref) else {
+            var steps = [received, TraceStep("normalised", channel: .hotline, source: source, ref: ref, caseID: row.intakeCase.id, detail: row.changes)]
+            steps[0].caseID = row.intakeCase.id
+            steps.append(TraceStep("stored", channel: .hotline, source: source, ref: ref, caseID: row.intakeCase.id, rawSHA256: row.intakeCase.rawSHA256))
+            try transaction.insertCase(row.intakeCase, document: row.document, contentSHA256: row.contentSHA256, event: .created, steps: steps)
+            return (row.intakeCase.id, .created)
+        }
+        if existing.contentSHA256 == row.contentSHA256 { return (existing.caseID, .repeated) }
+        var updated = row.intakeCase
+        updated.id = existing.caseID
+        var step = received
+        step.caseID = existing.caseID
+        step.detail["changed"] = .bool(true)
+        try transaction.updateCase(updated, document: try updated.encoded(), contentSHA256: row.contentSHA256, steps: [step])
+        return (existing.caseID, .updated)
+    }
+
+    /// A closing line of an export: one or two cells, the first a total.
+    static func looksLikeSummary(_ record: CSVRecord) -> Bool {
+        let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let first = cells.first, cells.count <= 2 else { return false }
+        return ["合计", "总计", "共计", "小计", "共", "统计", "总数", "Total", "TOTAL", "total"].contains { first.hasPrefix($0) }
+    }
+
+    static func delimiterName(_ delimiter: UInt8) -> String {
+        switch delimiter {
+        case UInt8(ascii: "\t"): "tab"
+        case UInt8(ascii: ";"): "semicolon"
+        default: "comma"
+        }
+    }
+}
+
+extension HotlineIngestor.Summary {
+    mutating func add(_ counts: HotlineIngestor.BatchCounts) {
+        created += counts.created
+        updated += counts.updated
+        repeats += counts.repeats
+    }
+}
+
+/// The hotline channel's counters, per source.
+struct HotlineMetrics: Sendable {
+    let files: Counter
+    let quarantinedFiles: Counter
+    let created: Counter
+    let updated: Counter
+    let repeats: Counter
+    let rejected: Counter
+
+    init(source: String) {
+        files = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "hotline"), ("source", source)])
+        quarantinedFiles = Counter(label: "intake_quarantined_total", dimensions: [("channel", "hotline"), ("kind", "file")])
+        created = Counter(label: "intake_cases_total", dimensions: [("channel", "hotline"), ("event", "case.created")])
+        updated = Counter(label: "intake_cases_total", dimensions: [("channel", "hotline"), ("event", "case.updated")])
+        repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "hotline")])
+        rejected = Counter(label: "intake_quarantined_total", dimensions: [("channel", "hotline"), ("kind", "row")])
+    }
+
+    func record(_ counts: HotlineIngestor.BatchCounts, rejected rows: Int) {
+        created.increment(by: counts.created)
+        updated.increment(by: counts.updated)
+        repeats.increment(by: counts.repeats)
+        rejected.increment(by: rows)
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import IntakeStore
+import Testing
+
+/// Files dropped into a live daemon's spool directory, through each completion rule, and
+/// what comes out: forwarded cases, reject reports, the archive and the quarantine.
+@Suite struct HotlineChannelTests {
+    @Test(arguments: [("gb18030_excel.csv", 20), ("utf8_bom.csv", 10), ("utf16_tab.tsv", 8)])
+    func anExportInEachEncodingBecomesItsCases(fixture: String, rows: Int) async throws {
+        let spool = try HotlineSpool()
+        let daemon = try await TestDaemon.start(spool.environment)
+        try spool.drop(hotlineFixture(fixture))
+        try await spool.waitFor(fixture)
+        #expect(try await spool.waitForEvents(rows).count == rows)
+        let cases = try spool.createdCases()
+        #expect(cases.count == rows)
+        #expect(spool.archived()[fixture + ".errors.csv"] == nil, "no row was rejected")
+        for (ref, body) in cases {
+            #expect((body["description"] as? String)?.isEmpty == false, "\(ref)")
+            #expect(((body["requester"] as? [String: Any])?["phone"] as? String)?.hasPrefix("+86") == true, "\(ref)")
+            #expect((body["enterprise"] as? [String: Any])?["uscc_valid"] as? Bool == true)
+            #expect((body["reported_at"] as? String)?.hasSuffix("+08:00") == true)
+            #expect(body["channel"] as? String == "hotline")
+        }
+        await daemon.stop()
+    }
+
+    @Test func theGB18030ExportKeepsExcelGuardsGBKCharactersAndLineBreaks() async throws {
+        let spool = try HotlineSpool()
+        let daemon = try await TestDaemon.start(spool.environment)
+        try spool.drop(hotlineFixture("gb18030_excel.csv"))
+        try await spool.waitFor("gb18030_excel.csv")
+        _ = try await spool.waitForEvents(20)
+        let cases = try spool.createdCases()
+        #expect(Set(cases.keys) == Set((1...20).map { String(format: "GB%06d", $0) }), "the =\"…\" guards are gone from the refs")
+        let third = try #require(cases["GB000003"])
+        #expect((third["requester"] as? [String: Any])?["name"] as? String == "朱镕先生")
+        let fifth = try #require(cases["GB000005"])
+        #expect((fifth["requester"] as? [String: Any])?["phone"] as? String == "+862266290000")
+        #expect(fifth["description"] as? String == "第一行说明\n第二行说明,含有\"引号\"", "full-width punctuation folded, the line break kept")
+        #expect(fifth["reported_at"] as? String == "2026-02-06T09:05:00+08:00")
+        #expect(try #require(cases["GB000007"])["priority"] as? String == "urgent")
+        #expect((fifth["extra"] as? [String: Any])?["承办部门"] as? String == "区营商环境办", "unmapped columns kept under their header")
+        #expect((fifth["extra"] as? [String: Any])?["category"] as? String == "土地")
+        #expect(spool.archived()["gb18030_excel.csv.errors.csv"] == nil, "the closing 合计 line is not a rejected row")
+        await daemon.stop()
+    }
+
+    @Test func threeBadRowsOfFiftyGiveFortySevenCasesAndAThreeLineReport() async throws {
+        let spool = try HotlineSpool()
+        let daemon = try await TestDaemon.start(spool.environment)
+        try spool.drop(hotlineFixture("bad_rows.csv"))
+        try await spool.waitFor("bad_rows.csv")
+        #expect(try await spool.waitForEvents(47).count == 47)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try spool.events().count == 47)
+
+        let report = try #require(spool.archived()["bad_rows.csv.errors.csv"])
+        let bytes = try Data(contentsOf: report)
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]), "a BOM, so that Excel reads UTF-8")
+        let lines = String(decoding: bytes.dropFirst(3), as: UTF8.self).split(separator: "\r\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0] == "line,column,reason,row")
+        #expect(lines[1].hasPrefix("12,2 来电时间,"), "\(lines[1])")
+        #expect(lines[1].contains("2026-13-45 25:00"))
+        #expect(lines[2].hasPrefix("27,9 诉求内容,"), "\(lines[2])")
+        #expect(lines[3].hasPrefix("42,1 工单编号,"), "\(lines[3])")
+        #expect(lines[3].contains("\"BR000040") == false && lines[3].contains(",2026-02-26 09:40:05,"), "the original row follows")
+
+        let quarantined = try daemon.database.quarantined()
+        #expect(quarantined.map(\.line) == [12, 27, 42])
+        #expect(quarantined.allSatisfy { $0.kind == .row && $0.fileName == "bad_rows.csv" && $0.header?.first == "工单编号" })
+        await daemon.stop()
+    }
+
+    @Test func aFileWithAnUnknownHeaderIsQuarantinedWholeWithAReason() async throws {
+        let spool = try HotlineSpool()
+        let daemon = try await TestDaemon.start(spool.environment)
+        try spool.drop(hotlineFixture("unknown_header.csv"))
+        let file = try await spool.waitFor("unknown_header.csv", inQuarantine: true)
+        let reason = try String(contentsOfFile: file.path + ".reason.txt", encoding: .utf8)
+        #expect(reason.contains("工单编号"), "the reason names what is missing: \(reason)")
+        let entries = try daemon.database.quarantined()
+        #expect(entries.count == 1)
+        #expect(entries.first?.kind == .file)
+        #expect(try spool.events().isEmpty)
+        #expect(spool.archived().isEmpty)
+        await daemon.stop()
+    }
+
+    @Test func theSameFileDroppedTwiceCreatesNothingNew() async throws {
+        let spool = try HotlineSpool()
+        let daemon = try await TestDaemon.start(spool.environment)
+        try spool.drop(hotlineFixture("utf8_bom.csv"))
+        try await spool.waitFor("utf8_bom.csv")
+        _ = try await spool.waitForEvents(10)
+        try spool.drop(hotlineFixture("utf8_bom.csv"))
+        try await spool.waitFor("utf8_bom-2.csv")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try spool.events().count == 10)
+        let steps = try daemon.database.traceEntries(for: "utf8_bom.csv").map(\.step)
+        #expect(steps.filter { $0 == "file_ingested" }.count == 2)
+        await daemon.stop()
+    }
+
+    @Test func anOverlappingExportAddsOnlyItsNewRowsAndUpdatesTheChangedOne() async throws {
+        let spool = try HotlineSpool()
+        let daemon = try await TestDaemon.start(spool.environment)
+        try spool.drop(hotlineFixture("overlap_day1.csv"))
+        try await spool.waitFor("overlap_day1.csv")
+        _ = try await spool.waitForEvents(10)
+        try spool.drop(hotlineFixture("overlap_day2.csv"))
+        try await spool.waitFor("overlap_day2.csv")
+        let events = try await spool.waitForEvents(16)
+        #expect(events.count == 16)
+        let updates = events.filter { $0["event"] as? String == "case.updated" }
+        #expect(updates.count == 1)
+        let updated = try #require(updates.first?["case"] as? [String: Any])
+        #expect(updated["ref"] as? String == "OV000008")
+        #expect(updated["description"] as? String == "补充说明:企业已重新提交材料,请再次核查。")
+        let created = try spool.createdCases()
+        #expect(Set(created.keys) == Set((1...15).map { String(format: "OV%06d", $0) }))
+        #expect(updated["id"] as? String == created["OV000008"]?["id"] as? String, "the update is of the same case")
+        await daemon.stop()
+    }
+
+    @Test func aFileRenamedInFromAPartialNameIsTaken() async throws {
+        let spool = try HotlineSpool()
+        let daemon = try await TestDaemon.start(spool.environment)
+        let partial = spool.directory.appendingPathComponent("export.csv.part")
+        try FileManager.default.copyItem(at: hotlineFixture("utf8_bom.csv"), to: partial)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(spool.archived().isEmpty, "a .part file is never read")
+        try FileManager.default.moveItem(at: partial, to: spool.directory.appendingPathComponent("export.csv"))
+        try await spool.waitFor("export.csv", timeoutSecs: 5)
+        #expect(try await spool.waitForEvents(10).count == 10)
+        await daemon.stop()
+    }
+
+    @Test func withoutAMarkerOrARenameAFileWaitsForTheSettleTime() async throws {
+        let spool = try HotlineSpool(settleSecs: 1)
+        let daemon = try await TestDaemon.start(spool.environment)
+        try FileManager.default.copyItem(at: hotlineFixture("utf8_bom.csv"), to: spool.directory.appendingPathComponent("copied.csv"))
+        try FileManager.default.copyItem(at: hotlineFixture("utf8_bom.csv"), to: spool.directory.appendingPathComponent(".hidden.csv"))
+        try FileManager.default.copyItem(at: hotlineFixture("utf8_bom.csv"), to: spool.directory.appendingPathComponent("~$locked.csv"))
+        let copied = Date()
+        let archived = try await spool.waitFor("copied.csv", timeoutSecs: 10)
+        #expect(Date().timeIntervalSince(copied) >= 1, "taken only after a second unchanged")
+        #expect(FileManager.default.fileExists(atPath: archived.path))
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(FileManager.default.fileExists(atPath: spool.directory.appendingPathComponent(".hidden.csv").path), "hidden files are never read")
+        #expect(FileManager.default.fileExists(atPath: spool.directory.appendingPathComponent("~$locked.csv").path))
+        #expect(try spool.events().count == 10)
+        await daemon.stop()
+    }
+
+    @Test func withTheSettleRuleOffAnUnmarkedFileIsLeftAlone() async throws {
+        let spool = try HotlineSpool(settleSecs: 0)
+        let daemon = try await TestDaemon.start(spool.environment)
+        try FileManager.default.copyItem(at: hotlineFixture("utf8_bom.csv"), to: spool.directory.appendingPathComponent("waiting.csv"))
+        try await Task.sleep(for: .milliseconds(1000))
+        #expect(spool.archived().isEmpty)
+        FileManager.default.createFile(atPath: spool.directory.appendingPathComponent("waiting.done").path, contents: nil)
+        try await spool.waitFor("waiting.csv", timeoutSecs: 5)
+        #expect(!FileManager.default.fileExists(atPath: spool.directory.appendingPathComponent("waiting.done").path), "the marker is removed")
+        await daemon.stop()
+    }
+}
