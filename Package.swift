@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "IntakeChannels",
             dependencies: [
-                "IntakeCore", "IntakeStore", "IntakePipeline",
+                "IntakeCore", "IntakeStore", "IntakePipeline", "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -72,6 +72,7 @@ let package = Package(
             name: "IntakeDaemon",
             dependencies: [
                 "IntakeCore", "IntakeStore", "IntakePipeline", "IntakeChannels", "IntakeForwarding",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,7 +104,9 @@ let package = Package(
         ),
         .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"]),
         .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore"]),
-        .testTarget(name: "IntakeChannelsTests", dependencies: ["IntakeChannels", "IntakePipeline", "IntakeCore", "IntakeStore"]),
+        .testTarget(
+            name: "IntakeChannelsTests", dependencies: ["IntakeChannels", "IntakePipeline", "IntakeCore", "IntakeStore"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "IntakeForwardingTests",
             dependencies: [

@@ -12,6 +12,7 @@ packages=(
   curl
   python3          # bench/make_requests.py
   postgresql       # the postgres sink's tests start their own server (initdb, pg_ctl)
+  dovecot-imapd    # the email channel's tests start their own IMAP server
   sqlite3          # bench/hotline.sh compares with `sqlite3 .import`
   time             # bench/hotline.sh reads peak RSS from /usr/bin/time -v
 )

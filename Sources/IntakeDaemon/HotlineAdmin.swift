@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import IntakeChannels
 import IntakeCore
@@ -113,8 +114,9 @@ public struct HotlineAdmin {
                 outcomes.append(Outcome(id: id, message: "no such quarantine entry", resolved: false))
             }
         }
+        var seen: Set<Int64> = []
         for entry in entries {
-            guard let id = entry.id else { continue }
+            guard let id = entry.id, seen.insert(id).inserted else { continue }
             if entry.resolvedAt != nil {
                 outcomes.append(Outcome(id: id, message: "already resolved: \(entry.resolution ?? "")", resolved: true))
                 continue
@@ -132,33 +134,30 @@ public struct HotlineAdmin {
                 case .failure(let failure): outcomes.append(Outcome(id: id, message: "still refused: \(failure.reason)", resolved: false))
                 }
             case .file:
-                outcomes.append(try await reprocessFile(entry, id: id, ingestor: ingestor, actor: actor))
+                outcomes.append(try await reprocessFile(entry, id: id, actor: actor))
             }
         }
         return outcomes
     }
 
-    /// Takes a quarantined file again (its bytes are in the blob store); if the header binds
-    /// now, the file goes to the archive like any other and leaves the quarantine.
-    private func reprocessFile(_ entry: QuarantineEntry, id: Int64, ingestor: HotlineIngestor, actor: String) async throws -> Outcome {
+    /// Hands a quarantined file back to its spool directory (its bytes are in the blob store),
+    /// where the daemon takes it like any dropped file: archived if its header binds now,
+    /// quarantined again (and this entry open again) if not.
+    private func reprocessFile(_ entry: QuarantineEntry, id: Int64, actor: String) async throws -> Outcome {
         let source = try configuration.hotlineSource(entry.source)
         let spool = try SpoolDirectory(settings: source.spool)
-        let copy = SpoolDirectory.unused(spool.work.appendingPathComponent(entry.fileName))
-        try FileManager.default.copyItem(at: blobs.url(for: entry.rawSHA256), to: copy)
-        let summary = try await ingestor.ingest(file: copy, name: entry.fileName, report: spool.reportURL(for: copy))
-        if let reason = summary.quarantinedReason {
-            try? FileManager.default.removeItem(at: copy)
-            return Outcome(id: id, message: "still refused: \(reason)", resolved: false)
-        }
-        let archived = try spool.archive(copy, name: entry.fileName, report: summary.report, day: String(timestamps.format(Date()).prefix(10)))
+        let placed = try spool.handBack(blobs.url(for: entry.rawSHA256), as: entry.fileName)
+        // The copy left in quarantine/ goes, if it is this very file.
         let quarantined = source.spool.quarantine.appendingPathComponent(entry.fileName)
-        try? FileManager.default.removeItem(at: quarantined)
-        try? FileManager.default.removeItem(at: URL(fileURLWithPath: quarantined.path + ".reason.txt"))
-        let resolution = "file taken: \(summary.created) created, \(summary.updated) updated, \(summary.repeats) repeats, \(summary.rejected) rejected; archived as \(archived.path)"
+        if let bytes = FileManager.default.contents(atPath: quarantined.path), SHA256.hash(data: bytes).hexString == entry.rawSHA256 {
+            try? FileManager.default.removeItem(at: quarantined)
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: quarantined.path + ".reason.txt"))
+        }
+        let resolution = "handed back to the spool as \(placed.lastPathComponent)"
         try await database.intake { transaction in
             try transaction.resolveQuarantine(id, by: actor, resolution: resolution)
         }
-        return Outcome(id: id, message: resolution, resolved: true)
+        return Outcome(id: id, message: resolution + "; the daemon takes it again", resolved: true)
     }
 
     private func json(_ entry: QuarantineEntry) -> JSONValue {

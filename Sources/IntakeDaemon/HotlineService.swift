@@ -19,6 +19,12 @@ struct HotlineService: Service {
 
     func run() async throws {
         let spool = try SpoolDirectory(settings: source.spool)
+        spool.removeOrphanMarkers()
+        if !spool.isWatched, source.spool.settleSecs == 0 {
+            logger.warning("no inotify and settle_secs is 0: only files with a .done/.ok marker will be taken", metadata: [
+                "intake.source": "\(source.name)",
+            ])
+        }
         logger.info("hotline spool watched", metadata: [
             "intake.source": "\(source.name)", "intake.spool": "\(source.spool.directory.path)",
             "intake.inotify": "\(spool.isWatched)",
@@ -27,11 +33,12 @@ struct HotlineService: Service {
         let rescan = Double(source.rescanIntervalMillis) / 1000
         var lastScan = Date.distantPast
         var leftovers = spool.leftovers()
+        var failures: [String: Int] = [:]
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             // Files a stop or a crash left half-taken come first; one that fails waits for the next rescan.
             if !leftovers.isEmpty, Date().timeIntervalSince(lastScan) >= rescan || lastScan == .distantPast {
                 for file in leftovers where !Task.isShuttingDownGracefully {
-                    await process(file, name: file.lastPathComponent, spool: spool)
+                    await process(file, name: file.lastPathComponent, spool: spool, failures: &failures)
                 }
                 leftovers = spool.leftovers()
             }
@@ -46,7 +53,7 @@ struct HotlineService: Service {
                         logger.error("cannot take a hotline file", metadata: ["intake.source": "\(source.name)", "intake.file": "\(name)", "error": "\(error)"])
                         continue
                     }
-                    await process(file, name: name, spool: spool)
+                    await process(file, name: name, spool: spool, failures: &failures)
                 }
                 leftovers = spool.leftovers()
             }
@@ -54,8 +61,13 @@ struct HotlineService: Service {
         }
     }
 
-    /// Ingests a file in `.work/`, then archives or quarantines it. Errors leave it there.
-    private func process(_ file: URL, name: String, spool: SpoolDirectory) async {
+    /// A file that fails this often (unreadable, a name too long for its report, …) is set
+    /// aside in `quarantine/` with the last error, instead of being tried for ever.
+    static let maxAttempts = 5
+
+    /// Ingests a file in `.work/`, then archives or quarantines it. Errors leave it there, to
+    /// be tried again at the next rescan, up to `maxAttempts`.
+    private func process(_ file: URL, name: String, spool: SpoolDirectory, failures: inout [String: Int]) async {
         let report = spool.reportURL(for: file)
         do {
             let summary = try await ingestor.ingest(file: file, name: name, report: report, shouldStop: { Task.isShuttingDownGracefully })
@@ -77,9 +89,24 @@ struct HotlineService: Service {
         } catch is HotlineIngestor.Interrupted {
             logger.notice("hotline file left for the next start", metadata: ["intake.source": "\(source.name)", "intake.file": "\(name)"])
         } catch {
-            logger.error("hotline file failed; it stays in .work and is taken again", metadata: [
+            let attempts = failures[file.lastPathComponent, default: 0] + 1
+            failures[file.lastPathComponent] = attempts
+            guard attempts >= Self.maxAttempts else {
+                logger.error("hotline file failed; it stays in .work and is taken again", metadata: [
+                    "intake.source": "\(source.name)", "intake.file": "\(name)", "intake.attempt": "\(attempts)", "error": "\(error)",
+                ])
+                return
+            }
+            failures[file.lastPathComponent] = nil
+            let reason = "failed \(attempts) times, last: \(error)"
+            logger.error("hotline file set aside in quarantine", metadata: [
                 "intake.source": "\(source.name)", "intake.file": "\(name)", "error": "\(error)",
             ])
+            _ = try? spool.quarantine(file, name: name, reason: reason)
+            _ = try? await database.intake { transaction in
+                try transaction.trace(TraceStep(
+                    "file_quarantined", channel: .hotline, source: source.name, ref: name, detail: ["reason": .string(reason)]))
+            }
         }
     }
 }

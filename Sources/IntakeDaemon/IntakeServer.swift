@@ -19,13 +19,14 @@ public struct IntakeServer: Sendable {
     let forwarder: OutboxForwarder
     let webhook: WebhookIntake
     let hotline: [HotlineService]
+    let email: [EmailService]
     let logger: Logger
 
     public init(configuration: LoadedConfiguration, logger: Logger) throws {
         let settings = configuration.settings
         self.configuration = configuration
         self.logger = logger
-        database = try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs)
+        database = try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs, cacheMiB: settings.store.cacheMiB)
         let sink = try SinkFactory.make(configuration, logger: logger)
         let retry = settings.forwarding.retry
         forwarder = OutboxForwarder(
@@ -50,6 +51,15 @@ public struct IntakeServer: Sendable {
                     logger: logger),
                 database: database, timestamps: Timestamp(timeZone: configuration.timeZone), logger: logger,
                 onQueued: { forwarder.wake() })
+        } : []
+        email = settings.email.enabled ? configuration.emailSources.map { source in
+            EmailService(
+                source: source,
+                poller: MailboxPoller(
+                    settings: source.poller,
+                    intake: EmailIntake(settings: source.intake, normalizer: normalizer, database: database, blobs: blobs, logger: logger),
+                    database: database, logger: logger),
+                logger: logger, onQueued: { forwarder.wake() })
         } : []
         webhook = WebhookIntake(
             configuration: WebhookConfiguration(
@@ -84,8 +94,9 @@ public struct IntakeServer: Sendable {
                 logger: logger)
             services.append(app)
         }
-        // Last in, first out: the hotline spools stop before the webhook, the forwarder last of all.
+        // Last in, first out: the mailboxes and hotline spools stop before the webhook, the forwarder last of all.
         services += hotline as [any Service]
+        services += email as [any Service]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -31,9 +31,14 @@ public struct BlobStore: Sendable {
     /// Copies the file at `source` into the store, hashing it on the way (64 KiB at a time,
     /// whatever its size), and returns its SHA-256 and size. Durable when it returns.
     public func putFile(at source: URL) throws -> (sha256: String, size: Int) {
-        let input = open(source.path, O_RDONLY | O_CLOEXEC)
+        // Not through a symbolic link, and never blocking on a FIFO: only a regular file is read.
+        let input = open(source.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard input >= 0 else { throw DurableFile.Failure(operation: "open", path: source.path, code: errno) }
         defer { close(input) }
+        var info = stat()
+        guard fstat(input, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw DurableFile.Failure(operation: "open (not a regular file)", path: source.path, code: EINVAL)
+        }
         let temporary = root.appendingPathComponent("tmp/\(UUID().uuidString)")
         let output = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard output >= 0 else { throw DurableFile.Failure(operation: "open", path: temporary.path, code: errno) }

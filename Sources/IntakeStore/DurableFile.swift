@@ -32,7 +32,7 @@ public enum DurableFile {
 
     /// Creates or truncates `url` and writes `bytes`, fsync'd when asked; removed again on failure.
     public static func writeFile(_ bytes: Data, to url: URL, fsync shouldSync: Bool) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard fd >= 0 else { throw Failure(operation: "open", path: url.path, code: errno) }
         do {
             try bytes.withUnsafeBytes { try writeAll(fd, $0, path: url.path) }

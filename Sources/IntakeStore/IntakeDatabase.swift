@@ -11,14 +11,16 @@ public final class IntakeDatabase: Sendable {
     let pool: DatabasePool
     private let committer: GroupCommitter
 
-    public init(path: String, busyTimeoutSecs: Double = 10) throws {
+    /// - Parameter cacheMiB: SQLite's page cache per connection; it is most of the process's
+    ///   memory once the store is larger than it.
+    public init(path: String, busyTimeoutSecs: Double = 10, cacheMiB: Int = 16) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSecs)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // The writer touches the same index pages again and again: keep them in memory.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheMiB * 1024)")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -52,6 +52,20 @@ public struct IntakeTransaction {
             """), arguments: [ref, source, channel.rawValue]).map { LedgerEntry(caseID: $0[0], contentSHA256: $0[1]) }
     }
 
+    /// Whether a source ref was ever taken with this content (not only the latest).
+    public func contentSeen(channel: Channel, source: String, ref: String, contentSHA256: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM ledger_content WHERE ref = ? AND source = ? AND channel = ? AND content_sha256 = ?)
+            """), arguments: [ref, source, channel.rawValue, contentSHA256]) ?? false
+    }
+
+    /// Remembers a content a source ref was taken with.
+    public func rememberContent(channel: Channel, source: String, ref: String, contentSHA256: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO ledger_content (channel, source, ref, content_sha256) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """).execute(arguments: [channel.rawValue, source, ref, contentSHA256])
+    }
+
     /// Replaces a case's document with a newer version from its source (same id, same ref),
     /// remembers the content it came from, and queues `case.updated`.
     public func updateCase(_ intakeCase: IntakeCase, document: Data, contentSHA256: String?, steps: [TraceStep]) throws {
@@ -66,11 +80,14 @@ public struct IntakeTransaction {
     }
 
     /// Keeps input that could not become a case, with its reason; the same row or file
-    /// quarantined again (the file taken a second time) is not added twice.
+    /// quarantined again (the file taken a second time) is not added twice, and is open
+    /// again if it had been resolved.
     public func quarantine(_ entry: QuarantineEntry) throws {
         try db.cachedStatement(sql: """
             INSERT INTO quarantine (channel, source, kind, file_name, raw_sha256, line, reason, header, fields, text, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (raw_sha256, kind, line) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (raw_sha256, kind, line) DO UPDATE SET
+                reason = excluded.reason, resolved_at = NULL, resolved_by = NULL, resolution = NULL
             """).execute(arguments: [
                 entry.channel.rawValue, entry.source, entry.kind.rawValue, entry.fileName, entry.rawSHA256, entry.line,
                 entry.reason, entry.header.map { JSONValue.array($0.map(JSONValue.string)).serialized() },

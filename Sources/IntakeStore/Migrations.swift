@@ -133,6 +133,33 @@ enum Migrations {
                 CREATE INDEX quarantine_open ON quarantine (id) WHERE resolved_at IS NULL;
                 """)
         }
+        migrator.registerMigration("2026-11-27 email checkpoints, case tokens, content history") { db in
+            try db.execute(sql: """
+                -- Per mailbox: the UIDVALIDITY seen and the last UID whose message is committed.
+                -- Advanced in the same transaction as the message's case, never before.
+                CREATE TABLE mailbox_checkpoint (
+                    source TEXT NOT NULL,
+                    mailbox TEXT NOT NULL,
+                    uid_validity INTEGER NOT NULL,
+                    last_uid INTEGER NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (source, mailbox)
+                ) WITHOUT ROWID;
+                -- The case token in a reply's subject is the last 12 hex digits of the case id.
+                CREATE INDEX intake_case_token ON intake_case (substr(id, 25));
+                -- A raw input already taken (a message seen again after UIDVALIDITY changed).
+                CREATE INDEX intake_ledger_raw ON intake_ledger (raw_sha256);
+                -- Every content a source ref was taken with: an older export dropped again
+                -- repeats a version already seen and must not turn the case back.
+                CREATE TABLE ledger_content (
+                    channel TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    ref TEXT NOT NULL,
+                    content_sha256 TEXT NOT NULL,
+                    PRIMARY KEY (ref, source, channel, content_sha256)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

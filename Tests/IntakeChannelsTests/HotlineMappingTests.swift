@@ -34,13 +34,35 @@ import Testing
         try columns(header).draft(row).errors
     }
 
-    func issues(_ yaml: String) -> [ConfigurationIssue] {
+    /// The mistakes in a mapping. The small mappings of these tests mostly leave out `ref`,
+    /// whose absence is a mistake of its own (tested by itself): it is left out of the answer
+    /// unless `keepMissingRef`.
+    func issues(_ yaml: String, keepMissingRef: Bool = false) -> [ConfigurationIssue] {
         do {
             _ = try HotlineMapping.parse(yaml: yaml, file: "test.yaml")
             return []
         } catch {
-            return error.issues
+            return error.issues.filter { keepMissingRef || $0.option != "fields.ref" }
         }
+    }
+
+    @Test func aMappingWithoutTheWorkOrderNumberIsRefused() {
+        let found = issues("""
+            fields:
+              description: { headers: [诉求内容] }
+            """, keepMissingRef: true)
+        #expect(found.map(\.option) == ["fields.ref"])
+        #expect(found.first?.line == 1)
+    }
+
+    @Test func theWorkOrderNumberCannotBeMadeOptional() {
+        let found = issues("""
+            fields:
+              ref: { headers: [工单编号], required: false }
+              description: { headers: [诉求内容] }
+            """, keepMissingRef: true)
+        #expect(found.map(\.option) == ["fields.ref.required"])
+        #expect(found.first?.line == 2)
     }
 
     func instant(_ text: String) -> Date {

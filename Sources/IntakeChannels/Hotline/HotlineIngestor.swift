@@ -90,7 +90,9 @@ public struct HotlineIngestor: Sendable {
         var summary = Summary(rawSHA256: rawSHA256)
         metrics.files.increment()
 
-        let reader = try CSVReader(path: file.path, delimiter: settings.delimiter, maxRecordBytes: settings.maxRecordBytes)
+        // Read the stored copy, not the file: the rows are then exactly the bytes kept under
+        // raw_sha256, even if a writer was still appending to the dropped file.
+        let reader = try CSVReader(path: blobs.url(for: rawSHA256).path, delimiter: settings.delimiter, maxRecordBytes: settings.maxRecordBytes)
         summary.encoding = reader.encoding.rawValue
         summary.delimiter = Self.delimiterName(reader.delimiter)
         var columns: HotlineColumns?
@@ -162,48 +164,59 @@ public struct HotlineIngestor: Sendable {
             progress?(reader.bytesRead, reader.fileSize)
         }
 
-        while true {
-            let record: CSVRecord
-            do {
-                guard let next = try reader.next() else { break }
-                record = next
-            } catch let error as CSVError {
-                // Past a record that cannot be read (an unterminated quote) nothing can be
-                // trusted: the rows before it are taken, this one reported, the rest left.
-                summary.rows += 1
-                summary.unreadableFrom = error.line
-                try reject(
-                    CSVRecord(fields: [], line: error.line, text: ""),
-                    [HotlineFieldError(column: 0, header: "", reason: "\(error.message); the rest of the file was not read")])
-                break
-            }
-            if let (pending, errors) = suspectedSummary {
-                suspectedSummary = nil
-                try reject(pending, errors)
-            }
-            switch columns.draft(record.fields) {
-            case .success(let draft):
-                summary.rows += 1
-                batch.rows.append(prepare(draft, line: record.line, origin: origin))
-            case .failure(let errors):
-                if Self.looksLikeSummary(record) {
-                    suspectedSummary = (record, errors)
-                    continue
+        func readRows() async throws {
+            while true {
+                let record: CSVRecord
+                do {
+                    guard let next = try reader.next() else { break }
+                    record = next
+                } catch let error as CSVError {
+                    // Past a record that cannot be read (an unterminated quote) nothing can be
+                    // trusted: the rows before it are taken, this one reported, the rest left.
+                    summary.rows += 1
+                    summary.unreadableFrom = error.line
+                    try reject(
+                        CSVRecord(fields: [], line: error.line, text: ""),
+                        [HotlineFieldError(column: 0, header: "", reason: "\(error.message); the rest of the file was not read")])
+                    break
                 }
-                summary.rows += 1
-                try reject(record, errors)
-            }
-            if batch.count >= settings.batchRows {
-                try await flush()
-                if shouldStop() {
-                    _ = try await inFlight?.value
-                    throw Interrupted()
+                if let (pending, errors) = suspectedSummary {
+                    suspectedSummary = nil
+                    try reject(pending, errors)
+                }
+                switch columns.draft(record.fields) {
+                case .success(let draft):
+                    summary.rows += 1
+                    batch.rows.append(prepare(draft, line: record.line, origin: origin))
+                case .failure(let errors):
+                    if Self.looksLikeSummary(record) {
+                        suspectedSummary = (record, errors)
+                        continue
+                    }
+                    summary.rows += 1
+                    try reject(record, errors)
+                }
+                if batch.count >= settings.batchRows {
+                    try await flush()
+                    if shouldStop() {
+                        _ = try await inFlight?.value
+                        throw Interrupted()
+                    }
                 }
             }
+            if suspectedSummary != nil { summary.summaryLines = 1 }
+            try await flush()
+            try await flush()
         }
-        if suspectedSummary != nil { summary.summaryLines = 1 }
-        try await flush()
-        try await flush()
+
+        do {
+            try await readRows()
+        } catch {
+            // The commit in flight finishes (or fails) before the error goes up: nothing of
+            // this file is still being written when the caller decides what to do with it.
+            _ = try? await inFlight?.value
+            throw error
+        }
         summary.replacedSequences = reader.replacedSequences
         summary.report = try writer.finish()
         progress?(reader.bytesRead, reader.fileSize)
@@ -303,13 +316,15 @@ public struct HotlineIngestor: Sendable {
             changes: changes, line: line)
     }
 
-    /// What the source said, without what the gateway added (id, arrival, file): equal for an
-    /// unchanged row in a later export.
+    /// What the source said in the mapped fields, without what the gateway added (id,
+    /// arrival, file): equal for an unchanged row in a later export. Unmapped columns are
+    /// left out: exports number their rows (序号) and stamp them, which is not a change.
     static func contentFingerprint(_ intakeCase: IntakeCase) -> String {
         var content = intakeCase
         content.id = ""
         content.receivedAt = ""
         content.rawSHA256 = ""
+        content.extra = content.extra.filter { $0.key == "category" }
         return SHA256.hash(data: (try? content.encoded()) ?? Data()).hexString
     }
 
@@ -342,9 +357,15 @@ public struct HotlineIngestor: Sendable {
             steps[0].caseID = row.intakeCase.id
             steps.append(TraceStep("stored", channel: .hotline, source: source, ref: ref, caseID: row.intakeCase.id, rawSHA256: row.intakeCase.rawSHA256))
             try transaction.insertCase(row.intakeCase, document: row.document, contentSHA256: row.contentSHA256, event: .created, steps: steps)
+            try transaction.rememberContent(channel: .hotline, source: source, ref: ref, contentSHA256: row.contentSHA256)
             return (row.intakeCase.id, .created)
         }
-        if existing.contentSHA256 == row.contentSHA256 { return (existing.caseID, .repeated) }
+        let seenBefore = try transaction.contentSeen(channel: .hotline, source: source, ref: ref, contentSHA256: row.contentSHA256)
+        if existing.contentSHA256 == row.contentSHA256 || seenBefore {
+            // The latest version, or an older one (an earlier export dropped again): nothing new.
+            return (existing.caseID, .repeated)
+        }
+        try transaction.rememberContent(channel: .hotline, source: source, ref: ref, contentSHA256: row.contentSHA256)
         var updated = row.intakeCase
         updated.id = existing.caseID
         var step = received
@@ -354,11 +375,12 @@ public struct HotlineIngestor: Sendable {
         return (existing.caseID, .updated)
     }
 
-    /// A closing line of an export: one or two cells, the first a total.
+    /// A closing line of an export: one or two cells, the first a total with a count, such as
+    /// `合计：20条`, `共 20 条`, `总计 20`, `Total: 20`.
     static func looksLikeSummary(_ record: CSVRecord) -> Bool {
         let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard let first = cells.first, cells.count <= 2 else { return false }
-        return ["合计", "总计", "共计", "小计", "共", "统计", "总数", "Total", "TOTAL", "total"].contains { first.hasPrefix($0) }
+        return first.range(of: #"^(合计|总计|共计|小计|共|总数|total)\s*[:：]?\s*\d+\s*(条|件|行)?\s*$"#, options: [.regularExpression, .caseInsensitive]) != nil
     }
 
     static func delimiterName(_ delimiter: UInt8) -> String {

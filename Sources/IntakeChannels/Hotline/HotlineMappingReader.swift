@@ -44,10 +44,13 @@ struct HotlineMappingReader {
                 add(key, key.string ?? "", "unknown option; expected fields or date_formats")
             }
         }
+        let fieldsKey = top.first { $0.key.string == "fields" }?.key
         if !sawFields {
             add(root, "fields", "missing; list which export columns fill which case fields")
-        } else if !rules.isEmpty, !rules.contains(where: { $0.field == .description }) {
-            let fieldsKey = top.first { $0.key.string == "fields" }?.key
+        } else if !rules.isEmpty, !rules.contains(where: { $0.field == .ref }) {
+            add(fieldsKey, "fields.ref", "missing; rows are recognised again by their work-order number, so one column must fill it")
+        }
+        if !rules.isEmpty, !rules.contains(where: { $0.field == .description }) {
             add(fieldsKey, "fields.description", "missing; every case needs a description, so one column must fill it")
         }
         return HotlineMapping(file: file, rules: rules, dateFormats: dateFormats)
@@ -75,6 +78,10 @@ struct HotlineMappingReader {
         return rules
     }
 
+    /// Without a work-order number a row cannot be recognised when it comes again; without a
+    /// description there is no request.
+    static let alwaysRequired: Set<HotlineField> = [.ref, .description]
+
     private mutating func readField(
         _ field: HotlineField, _ node: Node, claimed: inout [String: (field: HotlineField, line: Int?)]
     ) -> HotlineFieldRule? {
@@ -83,7 +90,7 @@ struct HotlineMappingReader {
             add(node, option, "expected a mapping such as { headers: [工单编号, 工单号] }")
             return nil
         }
-        var rule = HotlineFieldRule(field: field, headers: [], headerKeys: [], required: field == .description,
+        var rule = HotlineFieldRule(field: field, headers: [], headerKeys: [], required: Self.alwaysRequired.contains(field),
                                     values: [:], defaultPriority: .normal)
         var sawHeaders = false
         for (key, value) in entries {
@@ -97,10 +104,12 @@ struct HotlineMappingReader {
                     add(value, "\(option).required", "expected true or false")
                     continue
                 }
-                if field == .description, !required {
-                    add(value, "\(option).required", "description is always required; a case without one is rejected")
+                if Self.alwaysRequired.contains(field), !required {
+                    add(value, "\(option).required", field == .ref
+                        ? "ref is always required: rows without a work-order number could not be told apart"
+                        : "description is always required; a case without one is rejected")
                 }
-                rule.required = required || field == .description
+                rule.required = required || Self.alwaysRequired.contains(field)
             case "type":
                 readType(value, field: field, option: "\(option).type")
             case "values":

@@ -18,13 +18,13 @@ struct RejectReport {
 
     mutating func add(line: Int, errors: [HotlineFieldError], text: String) throws {
         if fd < 0 {
-            fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+            fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o640)
             guard fd >= 0 else { throw DurableFile.Failure(operation: "open", path: url.path, code: errno) }
             buffer = [0xEF, 0xBB, 0xBF]
             append(["line", "column", "reason", "row"])
         }
         let columns = errors.filter { $0.column > 0 }.map { $0.header.isEmpty ? "\($0.column)" : "\($0.column) \($0.header)" }
-        append([String(line), columns.joined(separator: "; "), errors.map(\.reason).joined(separator: "; "), text])
+        append([String(line), columns.joined(separator: "; "), errors.map(\.reason).joined(separator: "; "), Self.inert(text)])
         if buffer.count >= 1 << 16 { try flush() }
     }
 
@@ -47,6 +47,13 @@ struct RejectReport {
     private mutating func flush() throws {
         try buffer.withUnsafeBytes { try DurableFile.writeAll(fd, $0, path: url.path) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// The row as text Excel shows and does not evaluate: a cell starting with = + - @ would
+    /// be read as a formula (and `="0123"` guards start most exported rows), so it gets a `'`.
+    static func inert(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
     }
 
     private static func needsQuoting(_ byte: UInt8) -> Bool {

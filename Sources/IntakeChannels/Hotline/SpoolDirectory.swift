@@ -68,6 +68,26 @@ public final class SpoolDirectory {
             unlink(work.appendingPathComponent(name).path)
         }
         return names.filter { !$0.hasSuffix(Self.reportSuffix) && !$0.hasPrefix(".") }.sorted().map { work.appendingPathComponent($0) }
+            .filter(Self.isRegularFile)
+    }
+
+    /// Removes markers whose file is gone (a stop between taking a file and removing its
+    /// marker), so that the next export of the same name is not taken before it is complete.
+    /// Called at start-up.
+    public func removeOrphanMarkers() {
+        let names = Set((try? FileManager.default.contentsOfDirectory(atPath: settings.directory.path)) ?? [])
+        for name in names {
+            guard let suffix = Self.markerSuffixes.first(where: { name.lowercased().hasSuffix($0) }) else { continue }
+            let stem = String(name.dropLast(suffix.count))
+            if !names.contains(where: { $0 != name && ($0 == stem || ($0 as NSString).deletingPathExtension == stem) }) {
+                unlink(settings.directory.appendingPathComponent(name).path)
+            }
+        }
+    }
+
+    static func isRegularFile(_ url: URL) -> Bool {
+        var info = stat()
+        return lstat(url.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     /// The names that are complete now, oldest first; remembers what it saw for the settle rule.
@@ -75,8 +95,9 @@ public final class SpoolDirectory {
         let names = Set((try? FileManager.default.contentsOfDirectory(atPath: settings.directory.path)) ?? [])
         var complete: [(String, timespec)] = []
         for name in names where Self.isCandidate(name) {
+            // lstat: a symbolic link (to a secret, to a FIFO) is not a file anyone dropped here.
             var info = stat()
-            guard stat(settings.directory.appendingPathComponent(name).path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            guard lstat(settings.directory.appendingPathComponent(name).path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
             let size = Int(info.st_size)
             let mtime = info.st_mtim
             let hasMarker = Self.markers(for: name).contains { names.contains($0) }
@@ -97,6 +118,7 @@ public final class SpoolDirectory {
     public func take(_ name: String) throws -> URL {
         let target = Self.unused(work.appendingPathComponent(name))
         try Self.move(settings.directory.appendingPathComponent(name), to: target)
+        try DurableFile.syncDirectory(work)
         for marker in Self.markers(for: name) { unlink(settings.directory.appendingPathComponent(marker).path) }
         try DurableFile.syncDirectory(settings.directory)
         seen[name] = nil
@@ -111,6 +133,20 @@ public final class SpoolDirectory {
 
     static let reportSuffix = ".errors-partial"
 
+    /// Hands a file back to the spool (a quarantined file to be taken again): written under a
+    /// hidden name, renamed in, marked complete. The daemon takes it like any dropped file.
+    @discardableResult
+    public func handBack(_ source: URL, as name: String) throws -> URL {
+        let hidden = settings.directory.appendingPathComponent(".\(UUID().uuidString).handback")
+        let bytes = try Data(contentsOf: source)
+        try DurableFile.writeFile(bytes, to: hidden, fsync: true)
+        let target = Self.unused(settings.directory.appendingPathComponent(name), companion: ".done")
+        try Self.move(hidden, to: target)
+        try DurableFile.writeFile(Data(), to: URL(fileURLWithPath: target.path + ".done"), fsync: false)
+        try DurableFile.syncDirectory(settings.directory)
+        return target
+    }
+
     /// Moves a processed file to `archive/<day>/`, with its report as `NAME.errors.csv` beside it.
     @discardableResult
     public func archive(_ workFile: URL, name: String, report: URL?, day: String) throws -> URL {
@@ -122,6 +158,7 @@ public final class SpoolDirectory {
         }
         try Self.move(workFile, to: target)
         try DurableFile.syncDirectory(directory)
+        try DurableFile.syncDirectory(settings.archive)
         try DurableFile.syncDirectory(work)
         return target
     }

@@ -29,6 +29,16 @@ public struct LoadedConfiguration: Sendable {
         public var rescanIntervalMillis: Int
     }
 
+    /// Email sources with their passwords read.
+    public var emailSources: [EmailSource] = []
+
+    public struct EmailSource: Sendable {
+        public var name: String
+        public var poller: MailboxPoller.Settings
+        public var intake: EmailIntake.Settings
+        public var pollIntervalSecs: Double
+    }
+
     /// The hotline source called `name`.
     public func hotlineSource(_ name: String) throws -> HotlineSource {
         guard let source = hotlineSources.first(where: { $0.name == name }) else {
@@ -157,6 +167,6 @@ extension ConfigurationIssue {
 extension LoadedConfiguration {
     /// The store, for the admin commands: a second process beside the daemon.
     public func openDatabase() throws -> IntakeDatabase {
-        try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs)
+        try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs, cacheMiB: settings.store.cacheMiB)
     }
 }

@@ -48,6 +48,7 @@ struct ConfigurationValidator {
             }
         }
         let hotline = validateHotline(settings.hotline, timeZone: timeZone)
+        let email = validateEmail(settings.email)
         let forwarding = settings.forwarding
         let sinkPath: [ConfigPathElement] = [.key("forwarding"), .key("sink")]
         var sinkSecret: Data?
@@ -102,7 +103,54 @@ struct ConfigurationValidator {
         settings.forwarding.sink.dir = sinkDir
         return LoadedConfiguration(
             file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources, sinkSecret: sinkSecret,
-            hotlineSources: hotline)
+            hotlineSources: hotline, emailSources: email)
+    }
+
+    private mutating func validateEmail(_ email: EmailChannelConfiguration) -> [LoadedConfiguration.EmailSource] {
+        var loaded: [LoadedConfiguration.EmailSource] = []
+        var names: Set<String> = []
+        for (index, source) in email.sources.enumerated() {
+            let path: [ConfigPathElement] = [.key("email"), .key("sources"), .index(index)]
+            if source.name.isEmpty || !names.insert(source.name).inserted {
+                report(path + [.key("name")], source.name.isEmpty ? "must not be empty" : "\"\(source.name)\" is used twice")
+            }
+            let tls: IMAPClient.Configuration.TLS? = ["implicit": .implicit, "starttls": .starttls, "none": IMAPClient.Configuration.TLS.none][source.tls]
+            let scheme = source.url.split(separator: ":").first.map { $0.lowercased() }
+            if tls == nil {
+                report(path + [.key("tls")], "expected implicit, starttls or none")
+            } else if tls == .implicit, scheme != "imaps" {
+                report(path + [.key("url")], "tls: implicit needs an imaps:// URL, found \"\(source.url)\"")
+            } else if tls != .implicit, scheme != "imap" {
+                report(path + [.key("url")], "tls: \(source.tls) needs an imap:// URL, found \"\(source.url)\"")
+            }
+            if URL(string: source.url)?.host == nil { report(path + [.key("url")], "expected imaps://host[:port] or imap://host[:port]") }
+            if source.mailboxes.isEmpty { report(path + [.key("mailboxes")], "name at least one mailbox, e.g. [INBOX]") }
+            let after: MailboxPoller.AfterCommit? = ["seen": .markSeen, "keep": .keep, "move": .move(to: source.processedMailbox)][source.after]
+            if after == nil { report(path + [.key("after")], "expected seen, move or keep") }
+            if source.pollIntervalSecs <= 0 { report(path + [.key("poll_interval_secs")], "must be greater than 0") }
+            positive(source.timeoutMillis, path + [.key("timeout_millis")])
+            positive(source.connectTimeoutMillis, path + [.key("connect_timeout_millis")])
+            positive(source.maxMessageBytes, path + [.key("max_message_bytes")])
+            positive(source.maxAttachmentBytes, path + [.key("max_attachment_bytes")])
+            if let file = source.caFile, let expanded = expand(file, at: path + [.key("ca_file")]),
+               !FileManager.default.isReadableFile(atPath: expanded) {
+                report(path + [.key("ca_file")], "cannot read \"\(expanded)\"")
+            }
+            let password = readSecret(source.passwordFile, at: path + [.key("password_file")])
+            guard let tls, let after, let password else { continue }
+            loaded.append(LoadedConfiguration.EmailSource(
+                name: source.name,
+                poller: MailboxPoller.Settings(
+                    imap: IMAPClient.Configuration(
+                        url: source.url, username: source.username, password: String(decoding: password, as: UTF8.self), tls: tls,
+                        caFile: source.caFile.flatMap { expand($0, at: path + [.key("ca_file")]) },
+                        timeoutMillis: source.timeoutMillis, connectTimeoutMillis: source.connectTimeoutMillis,
+                        maxMessageBytes: source.maxMessageBytes),
+                    mailboxes: source.mailboxes, after: after),
+                intake: EmailIntake.Settings(source: source.name, maxAttachmentBytes: source.maxAttachmentBytes),
+                pollIntervalSecs: source.pollIntervalSecs))
+        }
+        return loaded
     }
 
     private mutating func validateHotline(_ hotline: HotlineChannelConfiguration, timeZone: TimeZone?) -> [LoadedConfiguration.HotlineSource] {

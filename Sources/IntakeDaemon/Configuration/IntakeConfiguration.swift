@@ -8,12 +8,13 @@ public struct IntakeConfiguration: Sendable, Codable {
     public var log = LogConfiguration()
     public var webhook = WebhookChannelConfiguration()
     public var hotline = HotlineChannelConfiguration()
+    public var email = EmailChannelConfiguration()
     public var forwarding = ForwardingConfiguration()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, log, webhook, hotline, forwarding
+        case zone, store, log, webhook, hotline, email, forwarding
     }
 
     public init(from decoder: any Decoder) throws {
@@ -24,6 +25,7 @@ public struct IntakeConfiguration: Sendable, Codable {
         log = try container.value(.log, default: log)
         webhook = try container.value(.webhook, default: webhook)
         hotline = try container.value(.hotline, default: hotline)
+        email = try container.value(.email, default: email)
         forwarding = try container.value(.forwarding, default: forwarding)
     }
 }
@@ -53,6 +55,8 @@ public struct StoreConfiguration: Sendable, Codable {
     public var path = "./var/intake.sqlite"
     public var blobDir = "./var/blobs"
     public var busyTimeoutSecs = 10.0
+    /// SQLite's page cache per connection, in MiB.
+    public var cacheMiB = 16
 
     public init() {}
 
@@ -60,6 +64,7 @@ public struct StoreConfiguration: Sendable, Codable {
         case path
         case blobDir = "blob_dir"
         case busyTimeoutSecs = "busy_timeout_secs"
+        case cacheMiB = "cache_mib"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,6 +73,7 @@ public struct StoreConfiguration: Sendable, Codable {
         path = try container.value(.path, default: path)
         blobDir = try container.value(.blobDir, default: blobDir)
         busyTimeoutSecs = try container.value(.busyTimeoutSecs, default: busyTimeoutSecs)
+        cacheMiB = try container.value(.cacheMiB, default: cacheMiB)
     }
 }
 
@@ -156,9 +162,10 @@ public struct WebhookSourceConfiguration: Sendable, Codable {
     }
 }
 
-public struct HotlineChannelConfiguration: Sendable, Codable {
+/// A channel kind's section: on or off, and its configured instances (`sources`).
+public struct ChannelSources<Source: Sendable & Codable>: Sendable, Codable {
     public var enabled = true
-    public var sources: [HotlineSourceConfiguration] = []
+    public var sources: [Source] = []
 
     public init() {}
 
@@ -171,6 +178,9 @@ public struct HotlineChannelConfiguration: Sendable, Codable {
         sources = try container.value(.sources, default: sources)
     }
 }
+
+public typealias HotlineChannelConfiguration = ChannelSources<HotlineSourceConfiguration>
+public typealias EmailChannelConfiguration = ChannelSources<EmailSourceConfiguration>
 
 /// One hotline export source: a spool directory and the mapping of its export's columns.
 public struct HotlineSourceConfiguration: Sendable, Codable {
@@ -222,6 +232,70 @@ public struct HotlineSourceConfiguration: Sendable, Codable {
         rescanIntervalMillis = try container.value(.rescanIntervalMillis, default: rescanIntervalMillis)
         batchRows = try container.value(.batchRows, default: batchRows)
         maxRecordBytes = try container.value(.maxRecordBytes, default: maxRecordBytes)
+    }
+}
+
+/// One IMAP account the gateway reads.
+public struct EmailSourceConfiguration: Sendable, Codable {
+    public var name: String
+    /// `imaps://host:993` (implicit TLS), `imap://host:143` with `tls: starttls`, or plain
+    /// `imap://` with `tls: none` (loopback only).
+    public var url: String
+    public var username: String
+    public var passwordFile: String
+    /// `implicit`, `starttls` or `none`.
+    public var tls = "implicit"
+    public var caFile: String?
+    public var mailboxes = ["INBOX"]
+    /// After a message's case is committed: `seen`, `move` (to `processed_mailbox`) or `keep`.
+    public var after = "seen"
+    public var processedMailbox = "Processed"
+    public var pollIntervalSecs = 30.0
+    public var timeoutMillis = 30_000
+    public var connectTimeoutMillis = 10_000
+    /// Larger messages are not fetched: traced as refused and left on the server.
+    public var maxMessageBytes = 25 << 20
+    /// Larger attachments are recorded with their size, not stored.
+    public var maxAttachmentBytes = 10 << 20
+
+    public init(name: String, url: String, username: String, passwordFile: String) {
+        self.name = name
+        self.url = url
+        self.username = username
+        self.passwordFile = passwordFile
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, url, username
+        case passwordFile = "password_file"
+        case tls
+        case caFile = "ca_file"
+        case mailboxes, after
+        case processedMailbox = "processed_mailbox"
+        case pollIntervalSecs = "poll_interval_secs"
+        case timeoutMillis = "timeout_millis"
+        case connectTimeoutMillis = "connect_timeout_millis"
+        case maxMessageBytes = "max_message_bytes"
+        case maxAttachmentBytes = "max_attachment_bytes"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        url = try container.decode(String.self, forKey: .url)
+        username = try container.decode(String.self, forKey: .username)
+        passwordFile = try container.decode(String.self, forKey: .passwordFile)
+        tls = try container.value(.tls, default: tls)
+        caFile = try container.decodeIfPresent(String.self, forKey: .caFile)
+        mailboxes = try container.value(.mailboxes, default: mailboxes)
+        after = try container.value(.after, default: after)
+        processedMailbox = try container.value(.processedMailbox, default: processedMailbox)
+        pollIntervalSecs = try container.value(.pollIntervalSecs, default: pollIntervalSecs)
+        timeoutMillis = try container.value(.timeoutMillis, default: timeoutMillis)
+        connectTimeoutMillis = try container.value(.connectTimeoutMillis, default: connectTimeoutMillis)
+        maxMessageBytes = try container.value(.maxMessageBytes, default: maxMessageBytes)
+        maxAttachmentBytes = try container.value(.maxAttachmentBytes, default: maxAttachmentBytes)
     }
 }
 

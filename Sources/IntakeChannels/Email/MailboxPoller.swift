@@ -1,0 +1,157 @@
+import Dispatch
+import Foundation
+import IntakeCore
+import IntakeStore
+import Logging
+
+extension IMAPError {
+    var isTooLarge: Bool {
+        if case .tooLarge = kind { return true }
+        return false
+    }
+}
+
+/// Polls the mailboxes of one email source: new UIDs since the checkpoint, each message
+/// fetched, taken (committed with the checkpoint), then marked `\Seen` or moved.
+///
+/// libcurl blocks, so every IMAP call runs on this poller's own serial queue, never on the
+/// concurrency pool; one IMAP connection is kept across a poll and reopened after an error.
+public final class MailboxPoller: @unchecked Sendable {
+    /// What to do with a message on the server once its case is committed. Correctness never
+    /// depends on it: the checkpoint in the store decides what is new.
+    public enum AfterCommit: Sendable, Hashable {
+        case keep
+        case markSeen
+        case move(to: String)
+    }
+
+    public struct Settings: Sendable {
+        public var imap: IMAPClient.Configuration
+        public var mailboxes: [String]
+        public var after: AfterCommit
+
+        public init(imap: IMAPClient.Configuration, mailboxes: [String], after: AfterCommit) {
+            self.imap = imap
+            self.mailboxes = mailboxes
+            self.after = after
+        }
+    }
+
+    /// What one poll did.
+    public struct Summary: Sendable, Hashable {
+        public var fetched = 0
+        public var created = 0
+        public var followups = 0
+        public var ignored = 0
+        public var repeats = 0
+        public var refused = 0
+    }
+
+    public let settings: Settings
+    let intake: EmailIntake
+    let database: IntakeDatabase
+    let logger: Logger
+    private let queue = DispatchQueue(label: "intake-imap")
+    /// Touched only on `queue`.
+    private var client: IMAPClient?
+
+    public init(settings: Settings, intake: EmailIntake, database: IntakeDatabase, logger: Logger) {
+        self.settings = settings
+        self.intake = intake
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Takes every new message of every mailbox; stops between messages when asked.
+    public func poll(shouldStop: @Sendable () -> Bool = { false }) async throws -> Summary {
+        var summary = Summary()
+        do {
+            for mailbox in settings.mailboxes where !shouldStop() {
+                try await poll(mailbox, into: &summary, shouldStop: shouldStop)
+            }
+        } catch {
+            // The next poll starts on a fresh connection.
+            await onQueue { self.client?.close(); self.client = nil }
+            throw error
+        }
+        return summary
+    }
+
+    public func close() async {
+        await onQueue { self.client?.close(); self.client = nil }
+    }
+
+    private func poll(_ mailbox: String, into summary: inout Summary, shouldStop: @Sendable () -> Bool) async throws {
+        let status = try await imap { try $0.select(mailbox) }
+        let checkpoint = try database.checkpoint(source: intake.settings.source, mailbox: mailbox)
+        var from: UInt32 = 1
+        if let checkpoint {
+            if checkpoint.uidValidity == status.uidValidity {
+                from = checkpoint.lastUID &+ 1
+            } else {
+                // Every UID may mean another message now: take the mailbox again from the
+                // start; what was taken before is recognised by Message-ID or by its bytes.
+                logger.warning("mailbox UIDVALIDITY changed; reading it again from the start", metadata: [
+                    "intake.source": "\(intake.settings.source)", "intake.mailbox": "\(mailbox)",
+                    "intake.uidvalidity.old": "\(checkpoint.uidValidity)", "intake.uidvalidity.new": "\(status.uidValidity)",
+                ])
+            }
+        }
+        guard status.exists > 0 else { return }
+        let first = from
+        let uids = try await imap { try $0.uids(from: first, in: mailbox) }
+        for uid in uids where !shouldStop() {
+            let raw: Data
+            do {
+                raw = try await imap { try $0.fetch(uid: uid, in: mailbox) }
+            } catch let error as IMAPError where error.isTooLarge {
+                // Not downloaded at all: passed over with the reason, left on the server.
+                summary.refused += 1
+                try await intake.refuse(mailbox: mailbox, uid: uid, uidValidity: status.uidValidity, reason: error.description)
+                continue
+            }
+            summary.fetched += 1
+            switch try await intake.take(raw, mailbox: mailbox, uid: uid, uidValidity: status.uidValidity) {
+            case .created: summary.created += 1
+            case .followup: summary.followups += 1
+            case .ignored: summary.ignored += 1
+            case .repeated: summary.repeats += 1
+            }
+            do {
+                switch settings.after {
+                case .keep: break
+                case .markSeen: try await imap { try $0.markSeen(uid: uid, in: mailbox) }
+                case .move(let target): try await imap { try $0.move(uid: uid, from: mailbox, to: target) }
+                }
+            } catch {
+                // The message is committed; only the server-side tidy-up failed.
+                logger.warning("could not mark or move a taken message", metadata: [
+                    "intake.source": "\(intake.settings.source)", "intake.mailbox": "\(mailbox)", "intake.uid": "\(uid)", "error": "\(error)",
+                ])
+            }
+        }
+    }
+
+    /// Runs `body` with the connection, on the IMAP queue.
+    private func imap<T: Sendable>(_ body: @escaping @Sendable (IMAPClient) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                do {
+                    if self.client == nil { self.client = try IMAPClient(configuration: self.settings.imap) }
+                    continuation.resume(returning: try body(self.client!))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func onQueue(_ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                body()
+                continuation.resume()
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import IntakeStore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A live daemon reading a real dovecot mailbox: new mail becomes cases, replies become
+/// follow-ups, noise is ignored, and neither a crash nor a new UIDVALIDITY doubles anything.
+@Suite(.serialized) struct EmailChannelTests {
+    /// A test environment whose email source reads `dovecot`'s INBOX.
+    static func environment(_ dovecot: Dovecot, after: String = "seen", port: Int = 0) throws -> TestEnvironment {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-email-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try dovecot.password.write(to: directory.appendingPathComponent("imap.password"), atomically: true, encoding: .utf8)
+        return try TestEnvironment(port: port, extraYAML: """
+            email:
+              sources:
+                - name: service-mailbox
+                  url: \(dovecot.url)
+                  tls: none
+                  username: \(dovecot.username)
+                  password_file: \(directory.path)/imap.password
+                  mailboxes: [INBOX]
+                  after: \(after)
+                  processed_mailbox: 已处理
+                  poll_interval_secs: 0.2
+            """, directory: directory)
+    }
+
+    @Test func newMailBecomesCasesNoiseIsIgnoredAndEverythingIsMarkedSeen() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        try dovecot.deliver([
+            mail(id: "a1@example.cn", subject: "厂房用地规划许可进度咨询", body: "我司厂房用地规划许可已提交两个月，请问目前进度如何？联系电话 138 1234 5678"),
+            mail(id: "a2@example.cn", subject: "人才公寓申请", body: "三名研发人员申请人才公寓。", charset: "gb2312"),
+            mail(id: "a3@example.cn", subject: "自动回复: 收到", body: "我正在休假。", headers: ["Auto-Submitted: auto-replied"]),
+        ])
+        let environment = try Self.environment(dovecot)
+        let daemon = try await TestDaemon.start(environment)
+        let files = try await environment.waitForEventFiles(count: 2)
+        #expect(files.count == 2)
+        let cases = try files.map { try caseOf(environment, $0) }
+        let first = try #require(cases.first { $0["ref"] as? String == "a1@example.cn" })
+        #expect(first["channel"] as? String == "email")
+        #expect(first["subject"] as? String == "厂房用地规划许可进度咨询")
+        #expect((first["requester"] as? [String: Any])?["phone"] as? String == "+8613812345678")
+        #expect((first["requester"] as? [String: Any])?["email"] as? String == "zhang@example.cn")
+        let second = try #require(cases.first { $0["ref"] as? String == "a2@example.cn" })
+        #expect(second["description"] as? String == "三名研发人员申请人才公寓。", "GB2312 decoded")
+        try await waitUntil { try dovecot.messages(in: "INBOX").allSatisfy { $0.flags.contains("\\Seen") } }
+        let ignored = try daemon.database.traceEntries(for: "a3@example.cn")
+        #expect(ignored.map(\.step) == ["ignored"])
+        #expect(ignored.first?.detail?.contains("Auto-Submitted") == true)
+        #expect(try daemon.database.checkpoint(source: "service-mailbox", mailbox: "INBOX")?.lastUID == 3)
+        await daemon.stop()
+    }
+
+    @Test func aReplyAndASubjectTokenMakeFollowupsOfTheirCase() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        let environment = try Self.environment(dovecot)
+        let daemon = try await TestDaemon.start(environment)
+        try dovecot.deliver(mail(id: "first@example.cn", subject: "污水外溢", body: "园区东路污水外溢，请尽快处理。"))
+        let created = try await environment.waitForEventFiles(count: 1)
+        let original = try caseOf(environment, created[0])
+        let caseID = try #require(original["id"] as? String)
+
+        try dovecot.deliver(mail(
+            id: "reply@example.cn", subject: "Re: 污水外溢", body: "补充：现场照片已附上。\r\n\r\n> 园区东路污水外溢，请尽快处理。",
+            headers: ["In-Reply-To: <first@example.cn>", "References: <first@example.cn>"]))
+        try dovecot.deliver(mail(
+            id: "token@example.cn", subject: "[案件 \(caseID.suffix(12))] 处理进度", body: "请问处理进度如何？"))
+        let files = try await environment.waitForEventFiles(count: 3)
+        let followups = try files.filter { $0.contains(".followup") }.map { try caseOf(environment, $0) }
+        #expect(followups.count == 2, "\(files)")
+        #expect(followups.allSatisfy { $0["followup_of"] as? String == caseID })
+        let reply = try #require(followups.first { $0["ref"] as? String == "reply@example.cn" })
+        #expect(reply["description"] as? String == "补充:现场照片已附上。", "quoted history trimmed")
+        await daemon.stop()
+    }
+
+    @Test func aNewUIDVALIDITYDoesNotDoubleAnything() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        try dovecot.deliver((1...3).map { mail(id: "v\($0)@example.cn", subject: "诉求 \($0)", body: "第\($0)号诉求") })
+        let environment = try Self.environment(dovecot, after: "keep")
+        var daemon = try await TestDaemon.start(environment)
+        _ = try await environment.waitForEventFiles(count: 3)
+        let before = try #require(try daemon.database.checkpoint(source: "service-mailbox", mailbox: "INBOX"))
+        await daemon.stop()
+
+        try dovecot.resetUIDValidity()
+        try dovecot.deliver(mail(id: "v4@example.cn", subject: "诉求 4", body: "第4号诉求"))
+        daemon = try await TestDaemon.start(environment)
+        _ = try await environment.waitForEventFiles(count: 4)
+        try await waitUntil { try daemon.database.checkpoint(source: "service-mailbox", mailbox: "INBOX")?.lastUID == 4 }
+        let after = try #require(try daemon.database.checkpoint(source: "service-mailbox", mailbox: "INBOX"))
+        #expect(after.uidValidity != before.uidValidity)
+        #expect(try environment.eventFiles().count == 4, "the three taken before are recognised by Message-ID")
+        #expect(try daemon.database.caseCount() == 4)
+        await daemon.stop()
+    }
+
+    @Test func afterCommitAMessageIsMovedToTheProcessedMailbox() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        try dovecot.deliver([mail(id: "m1@example.cn", subject: "路灯不亮", body: "泰达大街路灯不亮。")])
+        let environment = try Self.environment(dovecot, after: "move")
+        let daemon = try await TestDaemon.start(environment)
+        _ = try await environment.waitForEventFiles(count: 1)
+        try await waitUntil { try dovecot.messages(in: "INBOX").isEmpty && dovecot.messages(in: "已处理").count == 1 }
+        await daemon.stop()
+    }
+
+    @Test func aSIGKILLWhileMailIsBeingTakenLosesAndDoublesNothing() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        let count = 300
+        try dovecot.deliver((1...count).map { mail(id: "k\($0)@example.cn", subject: "诉求 \($0)", body: "第\($0)号诉求：厂房用地规划许可进度咨询") })
+        let port = DaemonProcess.freePort()
+        let environment = try Self.environment(dovecot, after: "seen", port: port)
+        var daemon = try DaemonProcess(environment: environment, port: port)
+        try await daemon.waitUntilHealthy()
+        let database = try IntakeDatabase(path: environment.storePath)
+        defer { database.close() }
+        let deadline = Date().addingTimeInterval(30)
+        while try database.caseCount() < 20, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        daemon.kill(SIGKILL)
+        _ = try await daemon.waitForExit()
+        let taken = try database.caseCount()
+        #expect(taken > 0 && taken < count, "the kill lands in the middle (\(taken) taken)")
+
+        daemon = try DaemonProcess(environment: environment, port: port)
+        try await daemon.waitUntilHealthy()
+        try await waitUntil(timeoutSecs: 60) { try database.caseCount() >= count }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try database.caseCount() == count, "every message once")
+        daemon.kill(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+    }
+}
+
+/// A mail as a client writes it, CRLF line ends; the body base64 in `charset`.
+func mail(id: String, subject: String, body: String, charset: String = "utf-8", headers: [String] = []) -> Data {
+    let bodyBytes: [UInt8]
+    if charset == "utf-8" {
+        bodyBytes = Array(body.utf8)
+    } else {
+        bodyBytes = Array(iconvEncode(body, to: charset))
+    }
+    let encodedSubject = "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="
+    var lines = [
+        "From: =?UTF-8?B?\(Data("张先生".utf8).base64EncodedString())?= <Zhang@Example.cn>",
+        "To: qiye-fuwu@zone.gov.cn",
+        "Subject: \(encodedSubject)",
+        "Date: Thu, 26 Feb 2026 09:13:05 +0800",
+        "Message-ID: <\(id)>",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=\(charset)",
+        "Content-Transfer-Encoding: base64",
+    ] + headers
+    lines.append("")
+    lines.append(Data(bodyBytes).base64EncodedString(options: .lineLength76Characters).replacingOccurrences(of: "\n", with: "\r\n"))
+    return Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+}
+
+/// The bytes of `text` in `charset`, through glibc's iconv.
+func iconvEncode(_ text: String, to charset: String) -> Data {
+    guard let converter = iconv_open(charset, "UTF-8"), converter != iconv_t(bitPattern: -1) else { return Data(text.utf8) }
+    defer { iconv_close(converter) }
+    var input = Array(text.utf8).map { CChar(bitPattern: $0) }
+    var output = [CChar](repeating: 0, count: input.count * 4 + 16)
+    var inLeft = input.count
+    var outLeft = output.count
+    input.withUnsafeMutableBufferPointer { inBuffer in
+        output.withUnsafeMutableBufferPointer { outBuffer in
+            var inPointer: UnsafeMutablePointer<CChar>? = inBuffer.baseAddress
+            var outPointer: UnsafeMutablePointer<CChar>? = outBuffer.baseAddress
+            _ = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+        }
+    }
+    return Data(output[0..<(output.count - outLeft)].map { UInt8(bitPattern: $0) })
+}
+
+/// The case inside a forwarded event file.
+func caseOf(_ environment: TestEnvironment, _ file: String) throws -> [String: Any] {
+    let event = try JSONSerialization.jsonObject(with: Data(contentsOf: environment.outbox.appendingPathComponent(file))) as! [String: Any]
+    return event["case"] as! [String: Any]
+}
+
+/// Polls `condition` until it holds.
+func waitUntil(timeoutSecs: Double = 15, _ condition: () throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeoutSecs)
+    while Date() < deadline {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("condition not met within \(timeoutSecs) s")
+}
