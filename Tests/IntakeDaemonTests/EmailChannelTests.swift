@@ -56,6 +56,48 @@ import Glibc
         await daemon.stop()
     }
 
+    @Test func everyCommittedFixtureGivesItsCaseFollowupOrIgnoredRecord() async throws {
+        let folder = repositoryRoot.appendingPathComponent("Tests/IntakeChannelsTests/Fixtures/email")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }.sorted()
+        #expect(names.count >= 18)
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        // In name order: plain_utf8 is taken before reply_outlook, which refers to it.
+        try dovecot.deliver(try names.map { try Data(contentsOf: folder.appendingPathComponent($0)) })
+        let environment = try Self.environment(dovecot)
+        let daemon = try await TestDaemon.start(environment)
+        let files = try await environment.waitForEventFiles(count: names.count - 2, timeoutSecs: 20)
+        #expect(files.count == names.count - 2, "all but the auto-reply and the bounce: \(files.count)")
+        try await waitUntil { try daemon.database.checkpoint(source: "service-mailbox", mailbox: "INBOX")?.lastUID == UInt32(names.count) }
+        var byRef: [String: [String: Any]] = [:]
+        for file in files {
+            let body = try caseOf(environment, file)
+            byRef[body["ref"] as! String] = body
+        }
+        for ignored in ["auto-0001@example.cn", "bounce-0001@mx.zone.example.gov.cn"] {
+            #expect(byRef[ignored] == nil)
+            #expect(try daemon.database.traceEntries(for: ignored).map(\.step) == ["ignored"], "\(ignored)")
+        }
+        let plain = try #require(byRef["plain-utf8-0001@example.cn"])
+        let reply = try #require(byRef["reply-0001@example.cn"])
+        #expect(reply["followup_of"] as? String == plain["id"] as? String, "References names a message taken before")
+        #expect(files.filter { $0.contains(".followup") }.count == 1)
+        #expect(byRef["gb2312-gbk-0001@example.cn"]?["subject"] as? String == "关于朱镕基路厂房的咨询(李喆)")
+        #expect(byRef["gb18030-0001@example.cn"]?["subject"] as? String == "生僻字𠀀䶮")
+        #expect(byRef["big5-0001@example.com.tw"]?["subject"] as? String == "投資優惠詢問")
+        let attachments = try #require(byRef["attachments-0001@example.cn"]?["attachments"] as? [[String: Any]])
+        #expect(attachments.compactMap { $0["name"] as? String } == ["申请表.pdf", "现场照片.png", "营业执照副本.txt"])
+        for attachment in attachments {
+            let sha256 = try #require(attachment["sha256"] as? String)
+            let blob = environment.directory.appendingPathComponent("blobs/\(sha256.prefix(2))/\(sha256.dropFirst(2).prefix(2))/\(sha256)")
+            #expect(FileManager.default.fileExists(atPath: blob.path), "attachment bytes in the blob store")
+        }
+        for (ref, body) in byRef {
+            #expect((body["description"] as? String)?.isEmpty == false, "\(ref)")
+        }
+        await daemon.stop()
+    }
+
     @Test func aReplyAndASubjectTokenMakeFollowupsOfTheirCase() async throws {
         let dovecot = try Dovecot()
         defer { dovecot.remove() }
