@@ -42,7 +42,8 @@ public struct IntakeTransaction {
 
     /// What the ledger holds for a source ref: its case, and the content it was last taken with.
     public struct LedgerEntry: Sendable, Hashable {
-        public let caseID: String
+        /// Nil for an input taken without a case (an auto-reply, recorded as ignored).
+        public let caseID: String?
         public let contentSHA256: String?
     }
 

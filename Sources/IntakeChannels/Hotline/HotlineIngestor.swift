@@ -187,7 +187,7 @@ public struct HotlineIngestor: Sendable {
                 switch columns.draft(record.fields) {
                 case .success(let draft):
                     summary.rows += 1
-                    batch.rows.append(prepare(draft, line: record.line, origin: origin))
+                    batch.rows.append(prepare(draft, file: name, line: record.line, origin: origin))
                 case .failure(let errors):
                     if Self.looksLikeSummary(record) {
                         suspectedSummary = (record, errors)
@@ -263,9 +263,9 @@ public struct HotlineIngestor: Sendable {
             case .success(let draft):
                 let origin = CaseNormalizer.Origin(
                     channel: .hotline, source: entry.source, ref: "", receivedAt: Date(), rawSHA256: entry.rawSHA256)
-                let row = prepare(draft, line: entry.line, origin: origin)
+                let row = prepare(draft, file: entry.fileName, line: entry.line, origin: origin)
                 let caseID = try await database.intake { transaction in
-                    let (caseID, _) = try Self.take(row, file: entry.fileName, source: entry.source, in: transaction)
+                    let (caseID, _) = try transaction.take(row)
                     try transaction.resolveQuarantine(id, by: actor, resolution: "case \(caseID)", caseID: caseID)
                     return caseID
                 }
@@ -281,17 +281,9 @@ public struct HotlineIngestor: Sendable {
 
     // MARK: - Rows
 
-    /// A row made ready outside the writer: the transaction only looks up and inserts.
-    struct PreparedRow: Sendable {
-        var intakeCase: IntakeCase
-        var document: Data
-        var contentSHA256: String
-        var changes: [String: JSONValue]
-        var line: Int
-    }
-
     struct Batch: Sendable {
-        var rows: [PreparedRow] = []
+        /// Made ready outside the writer: the transaction only looks up and inserts.
+        var rows: [VersionedCase] = []
         var rejected: [QuarantineEntry] = []
         var count: Int { rows.count + rejected.count }
         var isEmpty: Bool { count == 0 }
@@ -303,29 +295,11 @@ public struct HotlineIngestor: Sendable {
         var repeats = 0
     }
 
-    enum Taken {
-        case created, updated, repeated
-    }
-
-    private func prepare(_ draft: CaseDraft, line: Int, origin: CaseNormalizer.Origin) -> PreparedRow {
+    private func prepare(_ draft: CaseDraft, file: String, line: Int, origin: CaseNormalizer.Origin) -> VersionedCase {
         var origin = origin
         origin.ref = draft.ref ?? ""
         let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: origin.receivedAt), origin: origin, draft: draft)
-        return PreparedRow(
-            intakeCase: intakeCase, document: (try? intakeCase.encoded()) ?? Data(), contentSHA256: Self.contentFingerprint(intakeCase),
-            changes: changes, line: line)
-    }
-
-    /// What the source said in the mapped fields, without what the gateway added (id,
-    /// arrival, file): equal for an unchanged row in a later export. Unmapped columns are
-    /// left out: exports number their rows (序号) and stamp them, which is not a change.
-    static func contentFingerprint(_ intakeCase: IntakeCase) -> String {
-        var content = intakeCase
-        content.id = ""
-        content.receivedAt = ""
-        content.rawSHA256 = ""
-        content.extra = content.extra.filter { $0.key == "category" }
-        return SHA256.hash(data: (try? content.encoded()) ?? Data()).hexString
+        return VersionedCase(intakeCase, changes: changes, origin: ["file": .string(file), "line": .number(Double(line))])
     }
 
     private func commit(_ batch: Batch, file: String) async throws -> BatchCounts {
@@ -333,7 +307,7 @@ public struct HotlineIngestor: Sendable {
         let counts = try await database.intake { transaction in
             var counts = BatchCounts()
             for row in batch.rows {
-                switch try Self.take(row, file: file, source: source, in: transaction).1 {
+                switch try transaction.take(row).taken {
                 case .created: counts.created += 1
                 case .updated: counts.updated += 1
                 case .repeated: counts.repeats += 1
@@ -344,35 +318,6 @@ public struct HotlineIngestor: Sendable {
         }
         metrics.record(counts, rejected: batch.rejected.count)
         return counts
-    }
-
-    /// One row in the transaction: a new case, an update of its case, or a repeat.
-    static func take(_ row: PreparedRow, file: String, source: String, in transaction: IntakeTransaction) throws -> (String, Taken) {
-        let ref = row.intakeCase.ref
-        let received = TraceStep(
-            "received", at: transaction.now, channel: .hotline, source: source, ref: ref, rawSHA256: row.intakeCase.rawSHA256,
-            detail: ["file": .string(file), "line": .number(Double(row.line))])
-        guard let existing = try transaction.ledgerEntry(channel: .hotline, source: source, ref: ref) else {
-            var steps = [received, TraceStep("normalised", channel: .hotline, source: source, ref: ref, caseID: row.intakeCase.id, detail: row.changes)]
-            steps[0].caseID = row.intakeCase.id
-            steps.append(TraceStep("stored", channel: .hotline, source: source, ref: ref, caseID: row.intakeCase.id, rawSHA256: row.intakeCase.rawSHA256))
-            try transaction.insertCase(row.intakeCase, document: row.document, contentSHA256: row.contentSHA256, event: .created, steps: steps)
-            try transaction.rememberContent(channel: .hotline, source: source, ref: ref, contentSHA256: row.contentSHA256)
-            return (row.intakeCase.id, .created)
-        }
-        let seenBefore = try transaction.contentSeen(channel: .hotline, source: source, ref: ref, contentSHA256: row.contentSHA256)
-        if existing.contentSHA256 == row.contentSHA256 || seenBefore {
-            // The latest version, or an older one (an earlier export dropped again): nothing new.
-            return (existing.caseID, .repeated)
-        }
-        try transaction.rememberContent(channel: .hotline, source: source, ref: ref, contentSHA256: row.contentSHA256)
-        var updated = row.intakeCase
-        updated.id = existing.caseID
-        var step = received
-        step.caseID = existing.caseID
-        step.detail["changed"] = .bool(true)
-        try transaction.updateCase(updated, document: try updated.encoded(), contentSHA256: row.contentSHA256, steps: [step])
-        return (existing.caseID, .updated)
     }
 
     /// A closing line of an export: one or two cells, the first a total with a count, such as
