@@ -25,7 +25,7 @@ let package = Package(
         .target(
             name: "IntakeCore",
             dependencies: [],
-            resources: [.copy("Resources/intake.case.v1.schema.json")]
+            resources: [.copy("Resources/intake.case.v1.schema.json"), .copy("Resources/intake.visit.v1.schema.json")]
         ),
         .target(
             name: "IntakeStore",

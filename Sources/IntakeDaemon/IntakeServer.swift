@@ -18,7 +18,8 @@ public struct IntakeServer: Sendable {
     public let database: IntakeDatabase
     let forwarder: OutboxForwarder
     let webhook: WebhookIntake
-    let hotline: [HotlineService]
+    let visits: VisitIntake
+    let spools: [SpoolService]
     let email: [EmailService]
     let logger: Logger
 
@@ -43,15 +44,51 @@ public struct IntakeServer: Sendable {
         let blobs = try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir))
         let normalizer = CaseNormalizer(timeZone: configuration.timeZone, defaultAreaCode: settings.zone.defaultAreaCode)
         let database = self.database
-        hotline = settings.hotline.enabled ? configuration.hotlineSources.map { source in
-            HotlineService(
-                source: source,
-                ingestor: HotlineIngestor(
-                    settings: source.settings, mapping: source.mapping, normalizer: normalizer, database: database, blobs: blobs,
-                    logger: logger),
-                database: database, timestamps: Timestamp(timeZone: configuration.timeZone), logger: logger,
-                onQueued: { forwarder.wake() })
-        } : []
+        let timestamps = Timestamp(timeZone: configuration.timeZone)
+        var spools: [SpoolService] = []
+        if settings.hotline.enabled {
+            for source in configuration.hotlineSources {
+                let ingestor = HotlineIngestor(
+                    settings: source.settings, mapping: source.mapping, normalizer: normalizer, database: database, blobs: blobs, logger: logger)
+                spools.append(SpoolService(
+                    channel: .hotline, name: source.name, spoolSettings: source.spool, rescanIntervalMillis: source.rescanIntervalMillis,
+                    ingest: { file, name, report in
+                        let summary = try await ingestor.ingest(file: file, name: name, report: report, shouldStop: { Task.isShuttingDownGracefully })
+                        return SpoolOutcome(
+                            rawSHA256: summary.rawSHA256, quarantinedReason: summary.quarantinedReason, report: summary.report,
+                            changed: summary.created + summary.updated > 0)
+                    },
+                    database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() }))
+            }
+        }
+        let visitSettings = settings.visits
+        let visitDecoder = VisitDecoder(
+            maxVisitsPerBatch: visitSettings.maxVisitsPerBatch, maxAttachmentBytes: visitSettings.maxAttachmentBytes,
+            maxAttachmentsPerVisit: visitSettings.maxAttachmentsPerVisit)
+        let visits = VisitIntake(
+            settings: .init(maxBodyBytes: visitSettings.maxBodyBytes, retryAfterSecs: settings.webhook.retryAfterSecs),
+            decoder: visitDecoder, database: database, blobs: blobs,
+            authenticator: WebhookAuthenticator(sources: configuration.webhookSources, toleranceSecs: settings.webhook.signatureToleranceSecs),
+            normalizer: normalizer, logger: logger, onQueued: { forwarder.wake() })
+        self.visits = visits
+        if visitSettings.enabled, let directory = visitSettings.spoolDir {
+            let files = VisitFileIngestor(intake: visits, decoder: visitDecoder, blobs: blobs, source: "drop")
+            spools.append(SpoolService(
+                channel: .visit, name: "drop",
+                spoolSettings: SpoolDirectory.Settings(directory: URL(fileURLWithPath: directory), settleSecs: visitSettings.settleSecs),
+                rescanIntervalMillis: visitSettings.rescanIntervalMillis,
+                ingest: { file, name, report in
+                    let summary = try await files.ingest(file: file, name: name)
+                    var written: URL?
+                    if let text = summary.report {
+                        try DurableFile.writeFile(text, to: report, fsync: true)
+                        written = report
+                    }
+                    return SpoolOutcome(rawSHA256: summary.rawSHA256, quarantinedReason: summary.unreadable, report: written, changed: summary.changed)
+                },
+                database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() }))
+        }
+        self.spools = spools
         email = settings.email.enabled ? configuration.emailSources.map { source in
             EmailService(
                 source: source,
@@ -82,6 +119,7 @@ public struct IntakeServer: Sendable {
             let router = Router()
             router.middlewares.add(MetricsMiddleware())
             WebhookRoutes(intake: webhook).add(to: router)
+            if settings.visits.enabled { VisitRoutes(intake: visits).add(to: router) }
             AdminRoutes(database: database).add(to: router)
             let app = Application(
                 router: router,
@@ -95,7 +133,7 @@ public struct IntakeServer: Sendable {
             services.append(app)
         }
         // Last in, first out: the mailboxes and hotline spools stop before the webhook, the forwarder last of all.
-        services += hotline as [any Service]
+        services += spools as [any Service]
         services += email as [any Service]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

@@ -14,19 +14,19 @@ struct WebhookRoutes {
                 source: request.headers[.intakeSource], idempotencyKey: request.headers[.idempotencyKey])
             let limit = intake.configuration.maxBodyBytes
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-                return response(await intake.refuseTooLarge(headers))
+                return Self.response(await intake.refuseTooLarge(headers))
             }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: limit)
             } catch let error as HTTPError where error.status == .contentTooLarge {
-                return response(await intake.refuseTooLarge(headers))
+                return Self.response(await intake.refuseTooLarge(headers))
             }
-            return response(await intake.handle(headers, body: Array(body.readableBytesView)))
+            return Self.response(await intake.handle(headers, body: Array(body.readableBytesView)))
         }
     }
 
-    private func response(_ answer: WebhookIntake.Answer) -> Response {
+    static func response(_ answer: WebhookIntake.Answer) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let seconds = answer.retryAfterSecs { headers[.retryAfter] = String(seconds) }
         if answer.replayed { headers[.idempotentReplayed] = "true" }

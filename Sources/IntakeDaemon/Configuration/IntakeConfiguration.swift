@@ -9,12 +9,13 @@ public struct IntakeConfiguration: Sendable, Codable {
     public var webhook = WebhookChannelConfiguration()
     public var hotline = HotlineChannelConfiguration()
     public var email = EmailChannelConfiguration()
+    public var visits = VisitChannelConfiguration()
     public var forwarding = ForwardingConfiguration()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, log, webhook, hotline, email, forwarding
+        case zone, store, log, webhook, hotline, email, visits, forwarding
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,6 +27,7 @@ public struct IntakeConfiguration: Sendable, Codable {
         webhook = try container.value(.webhook, default: webhook)
         hotline = try container.value(.hotline, default: hotline)
         email = try container.value(.email, default: email)
+        visits = try container.value(.visits, default: visits)
         forwarding = try container.value(.forwarding, default: forwarding)
     }
 }
@@ -296,6 +298,46 @@ public struct EmailSourceConfiguration: Sendable, Codable {
         connectTimeoutMillis = try container.value(.connectTimeoutMillis, default: connectTimeoutMillis)
         maxMessageBytes = try container.value(.maxMessageBytes, default: maxMessageBytes)
         maxAttachmentBytes = try container.value(.maxAttachmentBytes, default: maxAttachmentBytes)
+    }
+}
+
+/// Field-visit uploads: `POST /v1/visits` on the webhook's listener, authenticated by the
+/// webhook's sources, and a drop directory for batch exports.
+public struct VisitChannelConfiguration: Sendable, Codable {
+    public var enabled = true
+    public var maxBodyBytes = 32 << 20
+    public var maxAttachmentBytes = 10 << 20
+    public var maxAttachmentsPerVisit = 20
+    public var maxVisitsPerBatch = 100
+    /// The drop directory for `.json`/`.jsonl` batch exports; none when absent.
+    public var spoolDir: String?
+    public var settleSecs = 10.0
+    public var rescanIntervalMillis = 2000
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case enabled
+        case maxBodyBytes = "max_body_bytes"
+        case maxAttachmentBytes = "max_attachment_bytes"
+        case maxAttachmentsPerVisit = "max_attachments_per_visit"
+        case maxVisitsPerBatch = "max_visits_per_batch"
+        case spoolDir = "spool_dir"
+        case settleSecs = "settle_secs"
+        case rescanIntervalMillis = "rescan_interval_millis"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try container.value(.enabled, default: enabled)
+        maxBodyBytes = try container.value(.maxBodyBytes, default: maxBodyBytes)
+        maxAttachmentBytes = try container.value(.maxAttachmentBytes, default: maxAttachmentBytes)
+        maxAttachmentsPerVisit = try container.value(.maxAttachmentsPerVisit, default: maxAttachmentsPerVisit)
+        maxVisitsPerBatch = try container.value(.maxVisitsPerBatch, default: maxVisitsPerBatch)
+        spoolDir = try container.decodeIfPresent(String.self, forKey: .spoolDir)
+        settleSecs = try container.value(.settleSecs, default: settleSecs)
+        rescanIntervalMillis = try container.value(.rescanIntervalMillis, default: rescanIntervalMillis)
     }
 }
 

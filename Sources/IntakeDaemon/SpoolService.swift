@@ -5,12 +5,30 @@ import IntakeStore
 import Logging
 import ServiceLifecycle
 
-/// One hotline source under the daemon: watches its spool directory and takes each complete
-/// file in turn. A file is archived (or quarantined) only after all its rows are committed;
-/// a stop in the middle leaves it in `.work/`, to be taken again at the next start.
-struct HotlineService: Service {
-    let source: LoadedConfiguration.HotlineSource
-    let ingestor: HotlineIngestor
+/// What a channel made of one spooled file.
+struct SpoolOutcome: Sendable {
+    var rawSHA256: String
+    /// The file is not an input of this channel at all (no usable header, not JSON): it goes
+    /// to `quarantine/` with this reason.
+    var quarantinedReason: String?
+    /// The reject report written beside the file in `.work/`, archived as `NAME.errors.csv`.
+    var report: URL?
+    /// Cases were created or updated: the forwarder has work.
+    var changed: Bool
+}
+
+/// One spool directory under the daemon (a hotline source, the visit drop directory):
+/// watches it and takes each complete file in turn. A file is archived (or quarantined) only
+/// after everything in it is committed; a stop in the middle leaves it in `.work/`, to be
+/// taken again at the next start.
+struct SpoolService: Service {
+    typealias Ingest = @Sendable (_ file: URL, _ name: String, _ report: URL) async throws -> SpoolOutcome
+
+    let channel: Channel
+    let name: String
+    let spoolSettings: SpoolDirectory.Settings
+    let rescanIntervalMillis: Int
+    let ingest: Ingest
     let database: IntakeDatabase
     let timestamps: Timestamp
     let logger: Logger
@@ -18,19 +36,19 @@ struct HotlineService: Service {
     let onQueued: @Sendable () -> Void
 
     func run() async throws {
-        let spool = try SpoolDirectory(settings: source.spool)
+        let spool = try SpoolDirectory(settings: spoolSettings)
         spool.removeOrphanMarkers()
-        if !spool.isWatched, source.spool.settleSecs == 0 {
+        if !spool.isWatched, spoolSettings.settleSecs == 0 {
             logger.warning("no inotify and settle_secs is 0: only files with a .done/.ok marker will be taken", metadata: [
-                "intake.source": "\(source.name)",
+                "intake.channel": "\(channel.rawValue)", "intake.source": "\(name)",
             ])
         }
-        logger.info("hotline spool watched", metadata: [
-            "intake.source": "\(source.name)", "intake.spool": "\(source.spool.directory.path)",
+        logger.info("spool watched", metadata: [
+            "intake.channel": "\(channel.rawValue)", "intake.source": "\(name)", "intake.spool": "\(spoolSettings.directory.path)",
             "intake.inotify": "\(spool.isWatched)",
         ])
-        let tick = Duration.milliseconds(min(250, source.rescanIntervalMillis))
-        let rescan = Double(source.rescanIntervalMillis) / 1000
+        let tick = Duration.milliseconds(min(250, rescanIntervalMillis))
+        let rescan = Double(rescanIntervalMillis) / 1000
         var lastScan = Date.distantPast
         var leftovers = spool.leftovers()
         var failures: [String: Int] = [:]
@@ -50,7 +68,7 @@ struct HotlineService: Service {
                     do {
                         file = try spool.take(name)
                     } catch {
-                        logger.error("cannot take a hotline file", metadata: ["intake.source": "\(source.name)", "intake.file": "\(name)", "error": "\(error)"])
+                        logger.error("cannot take a spooled file", metadata: ["intake.source": "\(self.name)", "intake.file": "\(name)", "error": "\(error)"])
                         continue
                     }
                     await process(file, name: name, spool: spool, failures: &failures)
@@ -70,42 +88,46 @@ struct HotlineService: Service {
     private func process(_ file: URL, name: String, spool: SpoolDirectory, failures: inout [String: Int]) async {
         let report = spool.reportURL(for: file)
         do {
-            let summary = try await ingestor.ingest(file: file, name: name, report: report, shouldStop: { Task.isShuttingDownGracefully })
+            let outcome = try await ingest(file, name, report)
             let destination: URL
-            if let reason = summary.quarantinedReason {
+            if let reason = outcome.quarantinedReason {
                 destination = try spool.quarantine(file, name: name, reason: reason)
-                logger.warning("hotline file quarantined", metadata: [
-                    "intake.source": "\(source.name)", "intake.file": "\(name)", "intake.reason": "\(reason)",
+                logger.warning("spooled file quarantined", metadata: [
+                    "intake.source": "\(self.name)", "intake.file": "\(name)", "intake.reason": "\(reason)",
                 ])
             } else {
-                destination = try spool.archive(file, name: name, report: summary.report, day: String(timestamps.format(Date()).prefix(10)))
+                destination = try spool.archive(file, name: name, report: outcome.report, day: String(timestamps.format(Date()).prefix(10)))
             }
+            let channel = self.channel
+            let source = self.name
             try await database.intake { transaction in
                 try transaction.trace(TraceStep(
-                    summary.quarantinedReason == nil ? "file_archived" : "file_quarantined", channel: .hotline, source: source.name,
-                    ref: name, rawSHA256: summary.rawSHA256, detail: ["path": .string(destination.path)]))
+                    outcome.quarantinedReason == nil ? "file_archived" : "file_quarantined", channel: channel, source: source,
+                    ref: name, rawSHA256: outcome.rawSHA256, detail: ["path": .string(destination.path)]))
             }
-            if summary.created + summary.updated > 0 { onQueued() }
+            if outcome.changed { onQueued() }
         } catch is HotlineIngestor.Interrupted {
-            logger.notice("hotline file left for the next start", metadata: ["intake.source": "\(source.name)", "intake.file": "\(name)"])
+            logger.notice("spooled file left for the next start", metadata: ["intake.source": "\(self.name)", "intake.file": "\(name)"])
         } catch {
             let attempts = failures[file.lastPathComponent, default: 0] + 1
             failures[file.lastPathComponent] = attempts
             guard attempts >= Self.maxAttempts else {
-                logger.error("hotline file failed; it stays in .work and is taken again", metadata: [
-                    "intake.source": "\(source.name)", "intake.file": "\(name)", "intake.attempt": "\(attempts)", "error": "\(error)",
+                logger.error("spooled file failed; it stays in .work and is taken again", metadata: [
+                    "intake.source": "\(self.name)", "intake.file": "\(name)", "intake.attempt": "\(attempts)", "error": "\(error)",
                 ])
                 return
             }
             failures[file.lastPathComponent] = nil
             let reason = "failed \(attempts) times, last: \(error)"
-            logger.error("hotline file set aside in quarantine", metadata: [
-                "intake.source": "\(source.name)", "intake.file": "\(name)", "error": "\(error)",
+            logger.error("spooled file set aside in quarantine", metadata: [
+                "intake.source": "\(self.name)", "intake.file": "\(name)", "error": "\(error)",
             ])
             _ = try? spool.quarantine(file, name: name, reason: reason)
+            let channel = self.channel
+            let source = self.name
             _ = try? await database.intake { transaction in
                 try transaction.trace(TraceStep(
-                    "file_quarantined", channel: .hotline, source: source.name, ref: name, detail: ["reason": .string(reason)]))
+                    "file_quarantined", channel: channel, source: source, ref: name, detail: ["reason": .string(reason)]))
             }
         }
     }

@@ -1,0 +1,358 @@
+import Foundation
+import IntakeCore
+
+/// Reads a visit upload (`{...}` or `{"visits": [...]}`) into records, collecting every field
+/// error with its JSON pointer. Visits are judged one by one, so a batch with one bad visit
+/// still yields the good ones; only a problem with the body itself fails the whole upload.
+///
+/// Unlike the webhook, which keeps unknown request fields in `extra`, a visit rejects
+/// unknown fields: the tablet app is ours, and a misspelt `catgory` would otherwise lose
+/// data silently.
+public struct VisitDecoder: Sendable {
+    public var maxVisitsPerBatch: Int
+    public var maxAttachmentBytes: Int
+    public var maxAttachmentsPerVisit: Int
+    public var maxDemandsPerVisit: Int
+    public var maxNotesCharacters: Int
+    public var maxDemandCharacters: Int
+    public var maxParticipants: Int
+
+    public init(
+        maxVisitsPerBatch: Int = 100, maxAttachmentBytes: Int = 10 << 20, maxAttachmentsPerVisit: Int = 20,
+        maxDemandsPerVisit: Int = 50, maxNotesCharacters: Int = 20_000, maxDemandCharacters: Int = 5_000,
+        maxParticipants: Int = 100
+    ) {
+        self.maxVisitsPerBatch = maxVisitsPerBatch
+        self.maxAttachmentBytes = maxAttachmentBytes
+        self.maxAttachmentsPerVisit = maxAttachmentsPerVisit
+        self.maxDemandsPerVisit = maxDemandsPerVisit
+        self.maxNotesCharacters = maxNotesCharacters
+        self.maxDemandCharacters = maxDemandCharacters
+        self.maxParticipants = maxParticipants
+    }
+
+    /// The outcome for one visit of an upload.
+    public enum VisitResult: Sendable, Hashable {
+        case valid(VisitRecord)
+        /// `index` is the visit's place in the batch (0 for a single visit); `visitID` is
+        /// given when it could be read, so the tablet knows which record failed.
+        case invalid(index: Int, visitID: String?, errors: [FieldError])
+    }
+
+    static let visitFields: Set<String> = [
+        "visit_id", "visited_at", "recorded_at", "enterprise", "staff", "participants", "notes", "demands", "attachments",
+    ]
+
+    /// One result per visit, in upload order; a failure when the body itself is unusable
+    /// (not an object, `visits` not an array, an empty or too large batch, other members
+    /// beside `visits`), naming the first such problem.
+    public func decode(_ body: JSONValue) -> Result<[VisitResult], FieldError> {
+        guard case .object(let top) = body else {
+            return .failure(FieldError("/", "expected a JSON object, found \(body.typeName)"))
+        }
+        guard let visits = top["visits"] else { return .success([decodeVisit(body, index: 0, at: "")]) }
+        guard case .array(let items) = visits else {
+            return .failure(FieldError("/visits", "expected an array, found \(visits.typeName)"))
+        }
+        if items.isEmpty { return .failure(FieldError("/visits", "is empty")) }
+        if items.count > maxVisitsPerBatch {
+            return .failure(FieldError("/visits", "has \(items.count) visits; at most \(maxVisitsPerBatch) per batch"))
+        }
+        let others = top.keys.filter { $0 != "visits" }.sorted()
+        if let first = others.first {
+            let names = others.map { "\"\($0)\"" }.joined(separator: ", ")
+            return .failure(FieldError("/\(VisitFieldReader.escape(first))", "unexpected beside \"visits\" in a batch: \(names)"))
+        }
+        var results: [VisitResult] = []
+        var firstIndexByID: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            var result = decodeVisit(item, index: index, at: "/visits/\(index)")
+            // Two versions of one visit in one batch: which is the edit? Refuse the later one.
+            if case .valid(let record) = result {
+                if let first = firstIndexByID[record.visitID] {
+                    result = .invalid(index: index, visitID: record.visitID, errors: [
+                        FieldError("/visits/\(index)/visit_id", "repeats the visit at /visits/\(first) in the same batch"),
+                    ])
+                } else {
+                    firstIndexByID[record.visitID] = index
+                }
+            }
+            results.append(result)
+        }
+        return .success(results)
+    }
+
+    private func decodeVisit(_ value: JSONValue, index: Int, at path: String) -> VisitResult {
+        guard case .object(var fields) = value else {
+            return .invalid(index: index, visitID: nil, errors: [FieldError(path.isEmpty ? "/" : path, "expected a JSON object, found \(value.typeName)")])
+        }
+        var reader = VisitFieldReader(path: path)
+        reader.rejectUnknown(fields, allowed: Self.visitFields, what: "a visit")
+
+        let visitID = reader.string(&fields, "visit_id").flatMap { given -> String? in
+            guard let uuid = UUID(uuidString: given.trimmingCharacters(in: .whitespaces)) else {
+                reader.fail("visit_id", "\"\(given)\" is not a UUID")
+                return nil
+            }
+            return uuid.uuidString.lowercased()
+        }
+        if visitID == nil, !reader.failed("visit_id") { reader.fail("visit_id", "is required") }
+        let visitedAt = reader.timestamp(&fields, "visited_at")
+        if visitedAt == nil, !reader.failed("visited_at") { reader.fail("visited_at", "is required") }
+        let recordedAt = reader.timestamp(&fields, "recorded_at")
+
+        var enterpriseName: String?, enterpriseUSCC: String?, enterpriseAddress: String?
+        if var enterprise = reader.object(&fields, "enterprise") {
+            reader.rejectUnknown(enterprise, allowed: ["name", "uscc", "address"], what: "an enterprise", in: "enterprise")
+            enterpriseName = reader.string(&enterprise, "name", in: "enterprise").flatMap(nonBlank)
+            enterpriseUSCC = reader.string(&enterprise, "uscc", in: "enterprise").flatMap(nonBlank)
+            enterpriseAddress = reader.string(&enterprise, "address", in: "enterprise").flatMap(nonBlank)
+        }
+
+        var staffID: String?, staffName: String?, staffPhone: String?
+        if var staff = reader.object(&fields, "staff") {
+            reader.rejectUnknown(staff, allowed: ["id", "name", "phone"], what: "a staff member", in: "staff")
+            staffID = reader.string(&staff, "id", in: "staff").flatMap(nonBlank)
+            staffName = reader.string(&staff, "name", in: "staff").flatMap(nonBlank)
+            staffPhone = reader.string(&staff, "phone", in: "staff").flatMap(nonBlank)
+            if staffID == nil, !reader.failed("staff/id") { reader.fail("staff/id", "is required") }
+        } else if !reader.failed("staff") {
+            reader.fail("staff", "is required, with at least an id")
+        }
+
+        let participants = decodeParticipants(&fields, reader: &reader)
+        let notes = reader.string(&fields, "notes")
+        if let notes, notes.count > maxNotesCharacters {
+            reader.fail("notes", "has \(notes.count) characters; at most \(maxNotesCharacters)")
+        }
+        var demands = decodeDemands(&fields, reader: &reader) ?? []
+        var demandsFromNotes = false
+        if demands.isEmpty, !reader.failed("demands"), !reader.errors.contains(where: { $0.field.hasPrefix(reader.pointer("demands/")) }) {
+            let split = notes.map(DemandSplitter.split) ?? []
+            if split.isEmpty {
+                reader.fail("demands", "a visit needs at least one demand, or notes to take them from")
+            } else if split.count > maxDemandsPerVisit {
+                reader.fail("notes", "enumerates \(split.count) demands; at most \(maxDemandsPerVisit)")
+            } else {
+                demands = split.map { VisitDemand(text: $0) }
+                demandsFromNotes = true
+            }
+        }
+        let attachments = decodeAttachments(&fields, reader: &reader)
+
+        guard reader.errors.isEmpty, let visitID, let visitedAt, let staffID else {
+            return .invalid(index: index, visitID: visitID, errors: reader.errors)
+        }
+        return .valid(VisitRecord(
+            visitID: visitID, visitedAt: visitedAt, recordedAt: recordedAt, enterpriseName: enterpriseName,
+            enterpriseUSCC: enterpriseUSCC, enterpriseAddress: enterpriseAddress, staffID: staffID, staffName: staffName,
+            staffPhone: staffPhone, participants: participants, notes: notes, demands: demands,
+            demandsFromNotes: demandsFromNotes, attachments: attachments))
+    }
+
+    private func decodeParticipants(_ fields: inout [String: JSONValue], reader: inout VisitFieldReader) -> [String] {
+        guard let items = reader.array(&fields, "participants") else { return [] }
+        if items.count > maxParticipants {
+            reader.fail("participants", "has \(items.count) names; at most \(maxParticipants)")
+            return []
+        }
+        var names: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .string(let name) = item else {
+                reader.fail("participants/\(index)", "expected a string, found \(item.typeName)")
+                continue
+            }
+            if let name = nonBlank(name) { names.append(name) }
+        }
+        return names
+    }
+
+    /// Nil when the visit lists no demands (absent, null or `[]`): they come from the notes.
+    private func decodeDemands(_ fields: inout [String: JSONValue], reader: inout VisitFieldReader) -> [VisitDemand]? {
+        guard let items = reader.array(&fields, "demands"), !items.isEmpty else { return nil }
+        if items.count > maxDemandsPerVisit {
+            reader.fail("demands", "has \(items.count) demands; at most \(maxDemandsPerVisit)")
+            return []
+        }
+        var demands: [VisitDemand] = []
+        for (index, item) in items.enumerated() {
+            let at = "demands/\(index)"
+            guard case .object(var demand) = item else {
+                reader.fail(at, "expected a JSON object, found \(item.typeName)")
+                continue
+            }
+            reader.rejectUnknown(demand, allowed: ["text", "category", "urgent"], what: "a demand", in: at)
+            let text = reader.string(&demand, "text", in: at)
+            let category = reader.string(&demand, "category", in: at).flatMap(nonBlank)
+            let urgent = reader.bool(&demand, "urgent", in: at) ?? false
+            guard let text else {
+                if !reader.failed("\(at)/text") { reader.fail("\(at)/text", "is required") }
+                continue
+            }
+            if nonBlank(text) == nil {
+                reader.fail("\(at)/text", "must not be empty")
+            } else if text.count > maxDemandCharacters {
+                reader.fail("\(at)/text", "has \(text.count) characters; at most \(maxDemandCharacters)")
+            } else {
+                demands.append(VisitDemand(text: text, category: category, urgent: urgent))
+            }
+        }
+        return demands
+    }
+
+    private func decodeAttachments(_ fields: inout [String: JSONValue], reader: inout VisitFieldReader) -> [VisitAttachment] {
+        guard let items = reader.array(&fields, "attachments") else { return [] }
+        if items.count > maxAttachmentsPerVisit {
+            reader.fail("attachments", "has \(items.count) attachments; at most \(maxAttachmentsPerVisit)")
+            return []
+        }
+        var attachments: [VisitAttachment] = []
+        for (index, item) in items.enumerated() {
+            let at = "attachments/\(index)"
+            let errorCount = reader.errors.count
+            guard case .object(var attachment) = item else {
+                reader.fail(at, "expected a JSON object, found \(item.typeName)")
+                continue
+            }
+            reader.rejectUnknown(attachment, allowed: ["name", "media_type", "content_base64", "part"], what: "an attachment", in: at)
+            let name = reader.string(&attachment, "name", in: at)
+            let mediaType = reader.string(&attachment, "media_type", in: at).flatMap(nonBlank) ?? "application/octet-stream"
+            let content = reader.string(&attachment, "content_base64", in: at)
+            let part = reader.string(&attachment, "part", in: at)
+            if name == nil, !reader.failed("\(at)/name") { reader.fail("\(at)/name", "is required") }
+            var inline: Data?
+            switch (content, part) {
+            case (nil, nil):
+                if !reader.failed("\(at)/content_base64"), !reader.failed("\(at)/part") {
+                    reader.fail(at, "needs content_base64 or part")
+                }
+            case (.some, .some):
+                reader.fail(at, "has both content_base64 and part; give one")
+            case (nil, .some(let part)):
+                if nonBlank(part) == nil { reader.fail("\(at)/part", "must not be empty") }
+            case (.some(let content), nil):
+                inline = decodeBase64(content, at: "\(at)/content_base64", reader: &reader)
+            }
+            if let name, reader.errors.count == errorCount {
+                attachments.append(VisitAttachment(
+                    name: AttachmentName.sanitized(name), mediaType: mediaType, inline: inline, part: part))
+            }
+        }
+        return attachments
+    }
+
+    private func decodeBase64(_ content: String, at path: String, reader: inout VisitFieldReader) -> Data? {
+        // Base64 is 4/3 of the bytes: refuse before decoding anything too large.
+        if content.utf8.count / 4 * 3 > maxAttachmentBytes + 3 {
+            reader.fail(path, "attachment larger than \(maxAttachmentBytes) bytes")
+            return nil
+        }
+        // Line breaks are allowed (MIME-style wrapping); any other stray character is an error.
+        let compact = String(content.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) })
+        guard let bytes = Data(base64Encoded: compact) else {
+            reader.fail(path, "is not valid base64")
+            return nil
+        }
+        if bytes.count > maxAttachmentBytes {
+            reader.fail(path, "attachment of \(bytes.count) bytes is larger than \(maxAttachmentBytes)")
+            return nil
+        }
+        return bytes
+    }
+}
+
+private func nonBlank(_ text: String) -> String? {
+    text.allSatisfy(\.isWhitespace) ? nil : text
+}
+
+/// Takes known members out of a visit's JSON objects, checking their types and recording
+/// each error under its JSON pointer.
+private struct VisitFieldReader {
+    let path: String
+    var errors: [FieldError] = []
+
+    init(path: String) {
+        self.path = path
+    }
+
+    static func escape(_ key: String) -> String {
+        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    func pointer(_ relative: String) -> String { path + "/" + relative }
+
+    mutating func fail(_ relative: String, _ message: String) {
+        errors.append(FieldError(pointer(relative), message))
+    }
+
+    func failed(_ relative: String) -> Bool {
+        errors.contains { $0.field == pointer(relative) }
+    }
+
+    mutating func rejectUnknown(_ fields: [String: JSONValue], allowed: Set<String>, what: String, in parent: String? = nil) {
+        for key in fields.keys.sorted() where !allowed.contains(key) {
+            let expected = allowed.sorted().joined(separator: ", ")
+            fail((parent.map { $0 + "/" } ?? "") + Self.escape(key), "unknown field; \(what) has \(expected)")
+        }
+    }
+
+    mutating func string(_ fields: inout [String: JSONValue], _ key: String, in parent: String? = nil) -> String? {
+        guard let value = fields.removeValue(forKey: key) else { return nil }
+        switch value {
+        case .string(let text): return text
+        case .null: return nil
+        case .number(let number) where key == "phone" || key == "id":
+            // Spreadsheet exports send phone numbers and staff numbers as numbers.
+            return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : nil
+        default:
+            fail(relative(key, parent), "expected a string, found \(value.typeName)")
+            return nil
+        }
+    }
+
+    mutating func bool(_ fields: inout [String: JSONValue], _ key: String, in parent: String? = nil) -> Bool? {
+        guard let value = fields.removeValue(forKey: key) else { return nil }
+        switch value {
+        case .bool(let flag): return flag
+        case .null: return nil
+        default:
+            fail(relative(key, parent), "expected true or false, found \(value.typeName)")
+            return nil
+        }
+    }
+
+    mutating func timestamp(_ fields: inout [String: JSONValue], _ key: String) -> Date? {
+        guard let text = string(&fields, key) else { return nil }
+        guard let date = Timestamp.parse(text) else {
+            fail(key, "\"\(text)\" is not an RFC 3339 timestamp with offset")
+            return nil
+        }
+        return date
+    }
+
+    mutating func object(_ fields: inout [String: JSONValue], _ key: String) -> [String: JSONValue]? {
+        guard let value = fields.removeValue(forKey: key) else { return nil }
+        switch value {
+        case .object(let members): return members
+        case .null: return nil
+        default:
+            fail(key, "expected an object, found \(value.typeName)")
+            return nil
+        }
+    }
+
+    mutating func array(_ fields: inout [String: JSONValue], _ key: String) -> [JSONValue]? {
+        guard let value = fields.removeValue(forKey: key) else { return nil }
+        switch value {
+        case .array(let items): return items
+        case .null: return nil
+        default:
+            fail(key, "expected an array, found \(value.typeName)")
+            return nil
+        }
+    }
+
+    private func relative(_ key: String, _ parent: String?) -> String {
+        (parent.map { $0 + "/" } ?? "") + Self.escape(key)
+    }
+}

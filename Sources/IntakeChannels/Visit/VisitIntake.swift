@@ -1,0 +1,249 @@
+import Crypto
+import Foundation
+import IntakeCore
+import IntakePipeline
+import IntakeStore
+import Logging
+import Metrics
+
+/// The field-visit channel: visit records uploaded by tablets (JSON, or multipart with the
+/// photos as file parts) or dropped as batch files. Each demand of a visit becomes its own
+/// case (ref `<visit_id>#<n>`); uploading the same visit again changes nothing, a new demand
+/// becomes a new case, a changed one `case.updated`, a removed one is traced.
+///
+/// A request's visits commit in one transaction, after their attachments are stored: the
+/// tablet's retry after a crash finds either everything or nothing of its upload.
+public struct VisitIntake: Sendable {
+    public struct Settings: Sendable {
+        public var maxBodyBytes: Int
+        public var retryAfterSecs: Int
+
+        public init(maxBodyBytes: Int = 32 << 20, retryAfterSecs: Int = 5) {
+            self.maxBodyBytes = maxBodyBytes
+            self.retryAfterSecs = retryAfterSecs
+        }
+    }
+
+    public let settings: Settings
+    let decoder: VisitDecoder
+    let database: IntakeDatabase
+    let blobs: BlobStore
+    let authenticator: WebhookAuthenticator
+    let normalizer: CaseNormalizer
+    let logger: Logger
+    let onQueued: @Sendable () -> Void
+    private let metrics = VisitMetrics()
+
+    public init(
+        settings: Settings, decoder: VisitDecoder, database: IntakeDatabase, blobs: BlobStore, authenticator: WebhookAuthenticator,
+        normalizer: CaseNormalizer, logger: Logger, onQueued: @escaping @Sendable () -> Void
+    ) {
+        self.settings = settings
+        self.decoder = decoder
+        self.database = database
+        self.blobs = blobs
+        self.authenticator = authenticator
+        self.normalizer = normalizer
+        self.logger = logger
+        self.onQueued = onQueued
+    }
+
+    // MARK: - HTTP
+
+    /// `POST /v1/visits`: authenticated like the webhook; the answer lists every visit of the
+    /// upload with what became of it, so a tablet knows which ones were taken.
+    public func handle(_ headers: WebhookIntake.Headers, contentType: String?, body: [UInt8]) async -> WebhookIntake.Answer {
+        metrics.received.increment()
+        guard body.count <= settings.maxBodyBytes else { return refuse(.tooLarge(limit: settings.maxBodyBytes)) }
+        let source: WebhookAuthenticator.Source
+        switch authenticator.authenticate(signature: headers.signature, authorization: headers.authorization, sourceName: headers.source, body: body) {
+        case .success(let authenticated): source = authenticated
+        case .failure(let rejection): return refuse(rejection)
+        }
+        var json = body
+        var parts: FormData?
+        if let contentType, contentType.lowercased().hasPrefix("multipart/form-data") {
+            do {
+                let form = try FormData(body: body, contentType: contentType)
+                guard let visit = form.part("visit") else {
+                    return refuse(.unprocessable([FieldError("visit", "the multipart upload needs a part named \"visit\" holding the visit JSON")]))
+                }
+                json = Array(visit.data)
+                parts = form
+            } catch {
+                return refuse(.malformed("\(error)"))
+            }
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(json)
+        } catch {
+            return refuse(.malformed("the visit is not valid JSON: \(error)"))
+        }
+        let results: [VisitDecoder.VisitResult]
+        switch decoder.decode(value) {
+        case .success(let decoded): results = decoded
+        case .failure(let error): return refuse(.unprocessable([error]))
+        }
+        do {
+            let answers = try await take(results, parts: parts, raw: Data(body), mediaType: contentType ?? "application/json", source: source.name)
+            let anyTaken = answers.contains { $0.status != "invalid" }
+            let status = anyTaken ? 202 : 422
+            if answers.contains(where: { $0.changed }) { onQueued() }
+            return WebhookIntake.Answer(
+                status: status,
+                body: Data(JSONValue.object(["visits": .array(answers.map(\.json))]).serialized().utf8))
+        } catch let failure as DurableFile.Failure where failure.isNoSpace {
+            return refuse(.unavailable("no space left for attachments", retryAfterSecs: settings.retryAfterSecs))
+        } catch {
+            logger.error("visit commit failed", metadata: ["intake.source": "\(source.name)", "error": "\(error)"])
+            return refuse(.unavailable("the store cannot take visits now; retry later", retryAfterSecs: settings.retryAfterSecs))
+        }
+    }
+
+    /// Answers an upload larger than `max_body_bytes` (not read to the end).
+    public func refuseTooLarge() -> WebhookIntake.Answer {
+        refuse(.tooLarge(limit: settings.maxBodyBytes))
+    }
+
+    private func refuse(_ rejection: WebhookRejection) -> WebhookIntake.Answer {
+        metrics.rejected.increment()
+        var retryAfter: Int?
+        if case .unavailable(_, let seconds) = rejection { retryAfter = seconds }
+        return WebhookIntake.Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8), retryAfterSecs: retryAfter)
+    }
+
+    // MARK: - Taking visits
+
+    /// What became of one visit of an upload.
+    public struct VisitAnswer: Sendable {
+        public var visitID: String?
+        /// `created`, `updated`, `already_taken` or `invalid`.
+        public var status: String
+        public var cases: [JSONValue] = []
+        public var errors: [FieldError] = []
+        /// A case was created or updated.
+        public var changed: Bool { status == "created" || status == "updated" }
+
+        var json: JSONValue {
+            var object: [String: JSONValue] = ["visit_id": visitID.map(JSONValue.string) ?? .null, "status": .string(status)]
+            if !cases.isEmpty { object["cases"] = .array(cases) }
+            if !errors.isEmpty { object["errors"] = .array(errors.map { .string($0.description) }) }
+            return .object(object)
+        }
+    }
+
+    /// Stores the attachments, then commits every valid visit of one upload (or drop file)
+    /// in one transaction, with the raw input.
+    func take(
+        _ results: [VisitDecoder.VisitResult], parts: FormData? = nil, raw: Data, mediaType: String, source: String,
+        rawInBlobStore: (sha256: String, size: Int)? = nil
+    ) async throws -> [VisitAnswer] {
+        let receivedAt = Date()
+        let rawSHA256 = rawInBlobStore?.sha256 ?? SHA256.hash(data: raw).hexString
+        var answers: [VisitAnswer] = []
+        var prepared: [(index: Int, visitID: String, items: [VersionedCase])] = []
+        for result in results {
+            switch result {
+            case .invalid(_, let visitID, let errors):
+                answers.append(VisitAnswer(visitID: visitID, status: "invalid", errors: errors))
+            case .valid(let visit):
+                var attachments: [Attachment] = []
+                var errors: [FieldError] = []
+                for (index, attachment) in visit.attachments.enumerated() {
+                    let bytes: Data
+                    if let inline = attachment.inline {
+                        bytes = inline
+                    } else if let name = attachment.part, let part = parts?.part(name) {
+                        bytes = part.data
+                    } else {
+                        errors.append(FieldError("attachments/\(index)/part", "no file part named \"\(attachment.part ?? "")\" in the upload"))
+                        continue
+                    }
+                    let sha256 = try blobs.put(bytes)
+                    attachments.append(Attachment(sha256: sha256, name: attachment.name, mediaType: attachment.mediaType, size: bytes.count))
+                }
+                guard errors.isEmpty else {
+                    answers.append(VisitAnswer(visitID: visit.visitID, status: "invalid", errors: errors))
+                    continue
+                }
+                let items = VisitDecoder.drafts(for: visit).enumerated().map { index, draft -> VersionedCase in
+                    var draft = draft
+                    draft.attachments = attachments
+                    let origin = CaseNormalizer.Origin(
+                        channel: .visit, source: source, ref: draft.ref ?? "\(visit.visitID)#\(index + 1)", receivedAt: receivedAt,
+                        rawSHA256: rawSHA256)
+                    let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
+                    return VersionedCase(intakeCase, changes: changes, origin: ["visit_id": .string(visit.visitID), "demand": .number(Double(index + 1))])
+                }
+                prepared.append((answers.count, visit.visitID, items))
+                answers.append(VisitAnswer(visitID: visit.visitID, status: "pending"))
+            }
+        }
+        guard !prepared.isEmpty else { return answers }
+        let work = prepared
+        let taken = try await database.intake { transaction -> [(Int, VisitAnswer)] in
+            if let rawInBlobStore {
+                try transaction.storeRawReference(sha256: rawSHA256, channel: .visit, source: source, mediaType: mediaType, size: rawInBlobStore.size)
+            } else {
+                try transaction.storeRaw(sha256: rawSHA256, channel: .visit, source: source, mediaType: mediaType, body: raw)
+            }
+            var done: [(Int, VisitAnswer)] = []
+            for (index, visitID, items) in work {
+                var answer = VisitAnswer(visitID: visitID, status: "already_taken")
+                var created = 0
+                var updated = 0
+                for item in items {
+                    let (caseID, outcome) = try transaction.take(item)
+                    let status: String
+                    switch outcome {
+                    case .created: status = "created"; created += 1
+                    case .updated: status = "updated"; updated += 1
+                    case .repeated: status = "unchanged"
+                    }
+                    answer.cases.append(.object(["id": .string(caseID), "ref": .string(item.intakeCase.ref), "status": .string(status)]))
+                }
+                let removed = try Self.traceRemovedDemands(of: visitID, keeping: items.count, source: source, in: transaction)
+                if created == items.count {
+                    answer.status = "created"
+                } else if created + updated + removed > 0 {
+                    answer.status = "updated"
+                }
+                done.append((index, answer))
+            }
+            return done
+        }
+        for (index, answer) in taken { answers[index] = answer }
+        metrics.record(answers)
+        return answers
+    }
+
+    /// Demands a later upload no longer has (its list is shorter): their cases stay, and the
+    /// removal is in their trace.
+    @discardableResult
+    static func traceRemovedDemands(of visitID: String, keeping count: Int, source: String, in transaction: IntakeTransaction) throws -> Int {
+        var index = count + 1
+        while let entry = try transaction.ledgerEntry(channel: .visit, source: source, ref: "\(visitID)#\(index)") {
+            try transaction.trace(TraceStep(
+                "demand_removed", channel: .visit, source: source, ref: "\(visitID)#\(index)", caseID: entry.caseID,
+                detail: ["visit_id": .string(visitID), "demands_now": .number(Double(count))]))
+            index += 1
+        }
+        return index - count - 1
+    }
+}
+
+/// The channel's counters.
+struct VisitMetrics: Sendable {
+    let received = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "visit")])
+    let rejected = Counter(label: "intake_requests_rejected_total", dimensions: [("channel", "visit")])
+    let created = Counter(label: "intake_cases_total", dimensions: [("channel", "visit"), ("event", "case.created")])
+    let invalid = Counter(label: "intake_quarantined_total", dimensions: [("channel", "visit"), ("kind", "visit")])
+
+    func record(_ answers: [VisitIntake.VisitAnswer]) {
+        for answer in answers {
+            if answer.status == "invalid" { invalid.increment() }
+            created.increment(by: answer.cases.filter { if case .object(let object) = $0 { object["status"] == .string("created") } else { false } }.count)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import HTTPTypes
+import Hummingbird
+import IntakeChannels
+import IntakeCore
+import NIOCore
+
+/// `POST /v1/visits` (JSON, or multipart/form-data with a `visit` part and file parts) and
+/// `GET /v1/schema/visit`.
+struct VisitRoutes {
+    let intake: VisitIntake
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/v1/visits") { request, _ -> Response in
+            let headers = WebhookIntake.Headers(
+                signature: request.headers[.intakeSignature], authorization: request.headers[.authorization],
+                source: request.headers[.intakeSource], idempotencyKey: nil)
+            let limit = intake.settings.maxBodyBytes
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+                return WebhookRoutes.response(intake.refuseTooLarge())
+            }
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: limit)
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                return WebhookRoutes.response(intake.refuseTooLarge())
+            }
+            return WebhookRoutes.response(await intake.handle(headers, contentType: request.headers[.contentType], body: Array(body.readableBytesView)))
+        }
+        router.get("/v1/schema/visit") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/schema+json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: try VisitSchema.data())))
+        }
+    }
+}
