@@ -155,6 +155,11 @@ public struct VisitIntake: Sendable {
                     if let inline = attachment.inline {
                         bytes = inline
                     } else if let name = attachment.part, let part = parts?.part(name) {
+                        guard part.data.count <= decoder.maxAttachmentBytes else {
+                            errors.append(FieldError(
+                                "attachments/\(index)/part", "the file part \"\(name)\" has \(part.data.count) bytes; at most \(decoder.maxAttachmentBytes)"))
+                            continue
+                        }
                         bytes = part.data
                     } else {
                         errors.append(FieldError("attachments/\(index)/part", "no file part named \"\(attachment.part ?? "")\" in the upload"))
