@@ -72,7 +72,7 @@ public struct IntakeServer: Sendable {
             normalizer: normalizer, logger: logger, onQueued: { forwarder.wake() })
         self.visits = visits
         if visitSettings.enabled, let directory = visitSettings.spoolDir {
-            let files = VisitFileIngestor(intake: visits, decoder: visitDecoder, blobs: blobs, source: "drop")
+            let files = VisitFileIngestor(intake: visits, decoder: visitDecoder, blobs: blobs)
             spools.append(SpoolService(
                 channel: .visit, name: "drop",
                 spoolSettings: SpoolDirectory.Settings(directory: URL(fileURLWithPath: directory), settleSecs: visitSettings.settleSecs),

@@ -79,6 +79,12 @@ struct SpoolService: Service {
         }
     }
 
+    static func isTransient(_ error: any Error) -> Bool {
+        if error is StoreError { return true }
+        if let failure = error as? DurableFile.Failure { return failure.isNoSpace }
+        return false
+    }
+
     /// A file that fails this often (unreadable, a name too long for its report, …) is set
     /// aside in `quarantine/` with the last error, instead of being tried for ever.
     static let maxAttempts = 5
@@ -108,6 +114,12 @@ struct SpoolService: Service {
             if outcome.changed { onQueued() }
         } catch is HotlineIngestor.Interrupted {
             logger.notice("spooled file left for the next start", metadata: ["intake.source": "\(self.name)", "intake.file": "\(name)"])
+        } catch where Self.isTransient(error) {
+            // The store or the disk, not the file: it is taken again when they are back,
+            // however long that takes.
+            logger.error("spooled file waits for the store", metadata: [
+                "intake.source": "\(self.name)", "intake.file": "\(name)", "error": "\(error)",
+            ])
         } catch {
             let attempts = failures[file.lastPathComponent, default: 0] + 1
             failures[file.lastPathComponent] = attempts

@@ -144,6 +144,23 @@ import Glibc
         await daemon.stop()
     }
 
+    @Test func anotherMessageReusingAMessageIDIsTakenUnderItsOwnRef() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        try dovecot.deliver([
+            mail(id: "same@example.cn", subject: "路灯不亮", body: "泰达大街路灯不亮。"),
+            mail(id: "same@example.cn", subject: "污水外溢", body: "园区东路污水外溢。"),
+        ])
+        let environment = try Self.environment(dovecot)
+        let daemon = try await TestDaemon.start(environment)
+        let files = try await environment.waitForEventFiles(count: 2)
+        let refs = try files.map { try caseOf(environment, $0)["ref"] as? String ?? "" }.sorted()
+        #expect(refs.count == 2)
+        #expect(refs.first == "same@example.cn")
+        #expect(refs.last?.hasPrefix("same@example.cn#sha256:") == true, "\(refs)")
+        await daemon.stop()
+    }
+
     @Test func afterCommitAMessageIsMovedToTheProcessedMailbox() async throws {
         let dovecot = try Dovecot()
         defer { dovecot.remove() }

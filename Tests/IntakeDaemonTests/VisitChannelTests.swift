@@ -149,6 +149,32 @@ import Glibc
         await daemon.stop()
     }
 
+    @Test func theSameVisitUploadedAndDroppedAsAFileIsTheSameCases() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-visits-\(UUID().uuidString)")
+        let environment = try TestEnvironment(extraYAML: """
+            visits:
+              spool_dir: \(directory.path)/drop
+              settle_secs: 0
+              rescan_interval_millis: 100
+            """, directory: directory)
+        let daemon = try await TestDaemon.start(environment)
+        let visit = Self.visit()
+        let (status, _) = try await Self.upload(daemon, visit)
+        #expect(status == 202)
+        _ = try await environment.waitForEventFiles(count: 3)
+        let drop = directory.appendingPathComponent("drop")
+        try visit.write(to: drop.appendingPathComponent("export.json"), atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: drop.appendingPathComponent("export.json.done").path, contents: nil)
+        try await waitUntil {
+            let days = (try? FileManager.default.contentsOfDirectory(atPath: drop.appendingPathComponent("archive").path)) ?? []
+            return days.contains { FileManager.default.fileExists(atPath: drop.appendingPathComponent("archive/\($0)/export.json").path) }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try environment.eventFiles().count == 3, "no second set of cases")
+        #expect(try daemon.database.caseCount() == 3)
+        await daemon.stop()
+    }
+
     @Test func aSIGKILLDuringALargeBatchThenTheTabletsRetryLosesAndDoublesNothing() async throws {
         let port = DaemonProcess.freePort()
         let environment = try TestEnvironment(port: port)

@@ -77,7 +77,9 @@ public struct EmailIntake: Sendable {
         let origin = CaseNormalizer.Origin(channel: .email, source: settings.source, ref: ref, receivedAt: receivedAt, rawSHA256: rawSHA256)
         let (candidate, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
         let token = message.subject.flatMap(EmailTriage.caseToken(inSubject:))
-        let parents = message.inReplyTo + message.references.reversed()
+        // The nearest ancestors first; a long References chain is cut (each id is a lookup
+        // inside the single writer's transaction).
+        let parents = Array((message.inReplyTo + message.references.reversed()).prefix(20))
         let source = settings.source
         let problems = message.problems
         let received = TraceStep(
@@ -88,14 +90,20 @@ public struct EmailIntake: Sendable {
             ])
         let outcome = try await database.intake { transaction -> Outcome in
             try transaction.advanceCheckpoint(source: source, mailbox: mailbox, to: MailboxCheckpoint(uidValidity: uidValidity, lastUID: uid))
-            if let existing = try transaction.ledgerEntry(channel: .email, source: source, ref: ref) {
-                return .repeated(caseID: existing.caseID)
+            if try transaction.rawAlreadyTaken(sha256: rawSHA256, channel: .email) {
+                // These very bytes were taken (fetched again after a crash or a new UIDVALIDITY).
+                return .repeated(caseID: try transaction.ledgerEntry(channel: .email, source: source, ref: ref)?.caseID)
             }
-            if try transaction.rawAlreadyTaken(sha256: rawSHA256, channel: .email) { return .repeated(caseID: nil) }
+            var candidate = candidate
+            if try transaction.ledgerEntry(channel: .email, source: source, ref: ref) != nil {
+                // Another message under a Message-ID already taken (a broken mailer, a forged
+                // header): taken under its own ref, never dropped.
+                candidate.ref = "\(ref)#sha256:\(rawSHA256.prefix(16))"
+            }
             try transaction.storeRaw(sha256: rawSHA256, channel: .email, source: source, mediaType: "message/rfc822", body: raw)
             if let ignoreReason {
                 try transaction.recordIgnored(
-                    channel: .email, source: source, ref: ref, rawSHA256: rawSHA256, reason: ignoreReason,
+                    channel: .email, source: source, ref: candidate.ref, rawSHA256: rawSHA256, reason: ignoreReason,
                     detail: ["mailbox": .string(mailbox), "uid": .number(Double(uid)), "from": message.fromAddress.map(JSONValue.string) ?? .null])
                 return .ignored(reason: ignoreReason)
             }
@@ -104,14 +112,14 @@ public struct EmailIntake: Sendable {
             if parent == nil, let token { parent = try transaction.caseID(token: token) }
             var steps = [received]
             steps[0].caseID = candidate.id
-            var candidate = candidate
+            steps[0].ref = candidate.ref
             var changes = changes
             if let parent {
                 candidate.followupOf = parent
                 changes["followup_of"] = .string(parent)
             }
-            steps.append(TraceStep("normalised", channel: .email, source: source, ref: ref, caseID: candidate.id, detail: changes))
-            steps.append(TraceStep("stored", channel: .email, source: source, ref: ref, caseID: candidate.id, rawSHA256: rawSHA256))
+            steps.append(TraceStep("normalised", channel: .email, source: source, ref: candidate.ref, caseID: candidate.id, detail: changes))
+            steps.append(TraceStep("stored", channel: .email, source: source, ref: candidate.ref, caseID: candidate.id, rawSHA256: rawSHA256))
             try transaction.insertCase(candidate, event: parent == nil ? .created : .followup, steps: steps)
             return parent.map { .followup(caseID: candidate.id, of: $0) } ?? .created(caseID: candidate.id)
         }

@@ -54,6 +54,9 @@ public final class MailboxPoller: @unchecked Sendable {
     private let queue = DispatchQueue(label: "intake-imap")
     /// Touched only on `queue`.
     private var client: IMAPClient?
+    /// Failed fetches by UID, across polls (one poll runs at a time).
+    private var fetchFailures: [UInt32: Int] = [:]
+    static let maxFetchAttempts = 3
 
     public init(settings: Settings, intake: EmailIntake, database: IntakeDatabase, logger: Logger) {
         self.settings = settings
@@ -65,15 +68,21 @@ public final class MailboxPoller: @unchecked Sendable {
     /// Takes every new message of every mailbox; stops between messages when asked.
     public func poll(shouldStop: @Sendable () -> Bool = { false }) async throws -> Summary {
         var summary = Summary()
-        do {
-            for mailbox in settings.mailboxes where !shouldStop() {
+        var firstError: (any Error)?
+        for mailbox in settings.mailboxes where !shouldStop() {
+            do {
                 try await poll(mailbox, into: &summary, shouldStop: shouldStop)
+            } catch {
+                // One mailbox failing (renamed, a message that cannot be fetched) does not
+                // keep the others waiting; the next poll starts on a fresh connection.
+                logger.error("mailbox poll failed", metadata: [
+                    "intake.source": "\(intake.settings.source)", "intake.mailbox": "\(mailbox)", "error": "\(error)",
+                ])
+                await onQueue { self.client?.close(); self.client = nil }
+                firstError = firstError ?? error
             }
-        } catch {
-            // The next poll starts on a fresh connection.
-            await onQueue { self.client?.close(); self.client = nil }
-            throw error
         }
+        if let firstError { throw firstError }
         return summary
     }
 
@@ -104,10 +113,24 @@ public final class MailboxPoller: @unchecked Sendable {
             let raw: Data
             do {
                 raw = try await imap { try $0.fetch(uid: uid, in: mailbox) }
+                fetchFailures[uid] = nil
             } catch let error as IMAPError where error.isTooLarge {
                 // Not downloaded at all: passed over with the reason, left on the server.
                 summary.refused += 1
                 try await intake.refuse(mailbox: mailbox, uid: uid, uidValidity: status.uidValidity, reason: error.description)
+                continue
+            } catch {
+                // A message that fails to download poll after poll (too slow, broken on the
+                // server) would hold up every later one: after a few tries it is passed over,
+                // traced as refused, and left on the server for a person.
+                let failures = (fetchFailures[uid] ?? 0) + 1
+                fetchFailures[uid] = failures
+                guard failures >= Self.maxFetchAttempts else { throw error }
+                fetchFailures[uid] = nil
+                summary.refused += 1
+                try await intake.refuse(
+                    mailbox: mailbox, uid: uid, uidValidity: status.uidValidity,
+                    reason: "could not be fetched in \(failures) polls: \(error)")
                 continue
             }
             summary.fetched += 1

@@ -10,13 +10,10 @@ public struct VisitFileIngestor: Sendable {
     let intake: VisitIntake
     let decoder: VisitDecoder
     let blobs: BlobStore
-    let source: String
-
-    public init(intake: VisitIntake, decoder: VisitDecoder, blobs: BlobStore, source: String) {
+    public init(intake: VisitIntake, decoder: VisitDecoder, blobs: BlobStore) {
         self.intake = intake
         self.decoder = decoder
         self.blobs = blobs
-        self.source = source
     }
 
     public struct Summary: Sendable {
@@ -47,7 +44,14 @@ public struct VisitFileIngestor: Sendable {
                 for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
                     lineNumber += 1
                     guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
-                    let value = try JSONParser.parse(Array(line))
+                    let value: JSONValue
+                    do {
+                        value = try JSONParser.parse(Array(line))
+                    } catch {
+                        // One broken line does not cost the file its good visits.
+                        results.append(.invalid(index: lineNumber, visitID: nil, errors: [FieldError("line \(lineNumber)", "not valid JSON: \(error)")]))
+                        continue
+                    }
                     switch decoder.decode(value) {
                     case .success(let decoded): results += decoded.map { Self.located($0, line: lineNumber) }
                     case .failure(let error): results.append(.invalid(index: lineNumber, visitID: nil, errors: [FieldError("line \(lineNumber)", error.description)]))
@@ -65,7 +69,7 @@ public struct VisitFileIngestor: Sendable {
         var summary = Summary(rawSHA256: stored.sha256)
         summary.answers = try await intake.take(
             results, raw: Data(), mediaType: name.lowercased().hasSuffix(".jsonl") ? "application/jsonl" : "application/json",
-            source: source, rawInBlobStore: stored)
+            uploadedBy: "drop file \(name)", rawInBlobStore: stored)
         return summary
     }
 

@@ -86,7 +86,8 @@ public struct VisitIntake: Sendable {
         case .failure(let error): return refuse(.unprocessable([error]))
         }
         do {
-            let answers = try await take(results, parts: parts, raw: Data(body), mediaType: contentType ?? "application/json", source: source.name)
+            let answers = try await take(
+                results, parts: parts, raw: Data(body), mediaType: contentType ?? "application/json", uploadedBy: source.name)
             let anyTaken = answers.contains { $0.status != "invalid" }
             let status = anyTaken ? 202 : 422
             if answers.contains(where: { $0.changed }) { onQueued() }
@@ -135,10 +136,16 @@ public struct VisitIntake: Sendable {
 
     /// Stores the attachments, then commits every valid visit of one upload (or drop file)
     /// in one transaction, with the raw input.
+    /// The one source all visit cases are filed under, whichever door they came through (an
+    /// upload, a drop file): the same visit by both is the same cases. Who sent it is in the
+    /// trace (`uploaded_by`).
+    public static let source = "visits"
+
     func take(
-        _ results: [VisitDecoder.VisitResult], parts: FormData? = nil, raw: Data, mediaType: String, source: String,
+        _ results: [VisitDecoder.VisitResult], parts: FormData? = nil, raw: Data, mediaType: String, uploadedBy: String,
         rawInBlobStore: (sha256: String, size: Int)? = nil
     ) async throws -> [VisitAnswer] {
+        let source = Self.source
         let receivedAt = Date()
         let rawSHA256 = rawInBlobStore?.sha256 ?? SHA256.hash(data: raw).hexString
         var answers: [VisitAnswer] = []
@@ -172,6 +179,8 @@ public struct VisitIntake: Sendable {
                     answers.append(VisitAnswer(visitID: visit.visitID, status: "invalid", errors: errors))
                     continue
                 }
+                // The same photos in another order are not an edit.
+                attachments.sort { ($0.sha256, $0.name) < ($1.sha256, $1.name) }
                 let items = VisitDecoder.drafts(for: visit).enumerated().map { index, draft -> VersionedCase in
                     var draft = draft
                     draft.attachments = attachments
@@ -179,7 +188,9 @@ public struct VisitIntake: Sendable {
                         channel: .visit, source: source, ref: draft.ref ?? "\(visit.visitID)#\(index + 1)", receivedAt: receivedAt,
                         rawSHA256: rawSHA256)
                     let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
-                    return VersionedCase(intakeCase, changes: changes, origin: ["visit_id": .string(visit.visitID), "demand": .number(Double(index + 1))])
+                    return VersionedCase(intakeCase, changes: changes, origin: [
+                        "visit_id": .string(visit.visitID), "demand": .number(Double(index + 1)), "uploaded_by": .string(uploadedBy),
+                    ])
                 }
                 prepared.append((answers.count, visit.visitID, items))
                 answers.append(VisitAnswer(visitID: visit.visitID, status: "pending"))
@@ -228,14 +239,24 @@ public struct VisitIntake: Sendable {
     @discardableResult
     static func traceRemovedDemands(of visitID: String, keeping count: Int, source: String, in transaction: IntakeTransaction) throws -> Int {
         var index = count + 1
+        var traced = 0
         while let entry = try transaction.ledgerEntry(channel: .visit, source: source, ref: "\(visitID)#\(index)") {
-            try transaction.trace(TraceStep(
-                "demand_removed", channel: .visit, source: source, ref: "\(visitID)#\(index)", caseID: entry.caseID,
-                detail: ["visit_id": .string(visitID), "demands_now": .number(Double(count))]))
+            let ref = "\(visitID)#\(index)"
+            // Traced once: the same shortened visit uploaded again is not news.
+            if try !transaction.contentSeen(channel: .visit, source: source, ref: ref, contentSHA256: Self.removedMark) {
+                try transaction.rememberContent(channel: .visit, source: source, ref: ref, contentSHA256: Self.removedMark)
+                try transaction.trace(TraceStep(
+                    "demand_removed", channel: .visit, source: source, ref: ref, caseID: entry.caseID,
+                    detail: ["visit_id": .string(visitID), "demands_now": .number(Double(count))]))
+                traced += 1
+            }
             index += 1
         }
-        return index - count - 1
+        return traced
     }
+
+    /// Stands in the content history of a demand's ref for "removed from its visit".
+    static let removedMark = "removed"
 }
 
 /// The channel's counters.
