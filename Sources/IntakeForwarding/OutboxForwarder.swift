@@ -3,6 +3,7 @@ import IntakeStore
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Takes due events from the outbox, hands them to the sink, and records each outcome with
 /// the retry policy's decision. Runs until graceful shutdown, finishing the round in flight;
@@ -30,6 +31,7 @@ public final class OutboxForwarder: Service {
     private let configuration: Configuration
     private let logger: Logger
     private let metrics: ForwarderMetrics
+    private let gaugesUpdatedAt = Mutex(Date.distantPast)
     private let wakeups: AsyncStream<Void>
     private let wakeupContinuation: AsyncStream<Void>.Continuation
 
@@ -89,6 +91,7 @@ public final class OutboxForwarder: Service {
     }
 
     private func updateGauges() {
+        gaugesUpdatedAt.withLock { $0 = Date() }
         guard let gauges = try? database.outboxGauges() else { return }
         metrics.depth.record(gauges.pending)
         metrics.dead.record(gauges.dead)
@@ -140,7 +143,8 @@ public final class OutboxForwarder: Service {
         }
         do {
             try database.record(results, sink: sink.name, now: now)
-            updateGauges()
+            // The gauges count a partial index: once a second is plenty while a backlog drains.
+            if now.timeIntervalSince(gaugesUpdatedAt.withLock { $0 }) >= 1 { updateGauges() }
         } catch {
             // The events stay pending and are delivered again: receivers discard repeats by key.
             logger.error("cannot record delivery outcomes", metadata: ["error": "\(error)"])
@@ -163,9 +167,21 @@ struct ForwarderMetrics: Sendable {
         roundDuration = Metrics.Timer(label: "intake_delivery_round_duration", dimensions: [("sink", sink)], preferredDisplayUnit: .seconds)
         depth = Gauge(label: "intake_outbox_depth")
         dead = Gauge(label: "intake_dead_letters")
+        delivered = Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink), ("outcome", "delivered")])
+        retried = Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink), ("outcome", "retry")])
+        deadLettered = Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink), ("outcome", "dead_letter")])
     }
 
+    let delivered: Counter
+    let retried: Counter
+    let deadLettered: Counter
+
+    /// Made once: creating a counter looks it up in the metrics registry, under a lock.
     func attempts(_ outcome: String) -> Counter {
-        Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink), ("outcome", outcome)])
+        switch outcome {
+        case "delivered": delivered
+        case "retry": retried
+        default: deadLettered
+        }
     }
 }

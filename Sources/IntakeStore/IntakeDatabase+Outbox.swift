@@ -34,6 +34,8 @@ extension IntakeDatabase {
     public func record(_ results: [(event: OutboxEvent, result: AttemptResult)], sink: String, now: Date = Date()) throws {
         try pool.write { db in
             let transaction = IntakeTransaction(db: db, now: now)
+            var steps: [TraceStep] = []
+            steps.reserveCapacity(results.count)
             for (event, result) in results {
                 let attempt = event.attempts + 1
                 var detail: [String: JSONValue] = [
@@ -61,7 +63,11 @@ extension IntakeDatabase {
                     step = "dead_lettered"
                     detail["error"] = .string(reason)
                 }
-                try transaction.trace(TraceStep(step, caseID: event.caseID, detail: detail))
+                steps.append(TraceStep(step, caseID: event.caseID, detail: detail))
+            }
+            // A round's steps in a few multi-row inserts, not one statement each.
+            for start in stride(from: 0, to: steps.count, by: 500) {
+                try transaction.trace(Array(steps[start..<min(start + 500, steps.count)]))
             }
             let delivered = results.contains { if case .delivered = $0.result { true } else { false } }
             let lastError = results.lazy.compactMap { result -> String? in
