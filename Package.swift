@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "IntakePipeline",
-            dependencies: ["IntakeCore"]
+            dependencies: ["IntakeCore", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "IntakeChannels",
@@ -104,6 +104,7 @@ let package = Package(
         ),
         .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"]),
         .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore"]),
+        .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeCore"]),
         .testTarget(
             name: "IntakeChannelsTests", dependencies: ["IntakeChannels", "IntakePipeline", "IntakeCore", "IntakeStore"],
             exclude: ["Fixtures"]),
