@@ -28,7 +28,7 @@ public struct HotlineAdmin {
         let source = try configuration.hotlineSource(name)
         return HotlineIngestor(
             settings: source.settings, mapping: source.mapping,
-            normalizer: CaseNormalizer(timeZone: configuration.timeZone, defaultAreaCode: configuration.settings.zone.defaultAreaCode),
+            normalizer: configuration.normalizer,
             database: database, blobs: blobs, logger: Logger(label: "intake.ingest") { _ in SwiftLogNoOpLogHandler() })
     }
 

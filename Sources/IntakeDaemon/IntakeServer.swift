@@ -42,7 +42,7 @@ public struct IntakeServer: Sendable {
         let forwarder = self.forwarder
         let hook = settings.webhook
         let blobs = try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir))
-        let normalizer = CaseNormalizer(timeZone: configuration.timeZone, defaultAreaCode: settings.zone.defaultAreaCode)
+        let normalizer = configuration.normalizer
         let database = self.database
         let timestamps = Timestamp(timeZone: configuration.timeZone)
         var spools: [SpoolService] = []

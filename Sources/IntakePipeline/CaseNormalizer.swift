@@ -8,9 +8,16 @@ public struct CaseNormalizer: Sendable {
     /// Given to 7- and 8-digit local phone numbers (`022` for Tianjin).
     public var defaultAreaCode: String
 
-    public init(timeZone: TimeZone, defaultAreaCode: String) {
+    /// Category, department hint and due date (`channels/taxonomy.yaml`,
+    /// `channels/holidays.yaml`); without them a case has none.
+    public var classifier: Classifier?
+    public var calendar: WorkingCalendar
+
+    public init(timeZone: TimeZone, defaultAreaCode: String, classifier: Classifier? = nil, calendar: WorkingCalendar = .weekendsOnly) {
         self.timestamps = Timestamp(timeZone: timeZone)
         self.defaultAreaCode = defaultAreaCode
+        self.classifier = classifier
+        self.calendar = calendar
     }
 
     /// Where a case comes from: everything the channel knows that is not in the draft.
@@ -46,7 +53,7 @@ public struct CaseNormalizer: Sendable {
             extra["category"] = .string(sourceCategory)
         }
         let location = Location(address: line(draft.address), district: line(draft.district))
-        let intakeCase = IntakeCase(
+        var intakeCase = IntakeCase(
             id: id, channel: origin.channel, source: origin.source, ref: origin.ref,
             receivedAt: timestamps.format(origin.receivedAt), rawSHA256: origin.rawSHA256,
             reportedAt: draft.reportedAt.map(timestamps.format),
@@ -57,6 +64,22 @@ public struct CaseNormalizer: Sendable {
             subject: line(draft.subject), description: description, priority: draft.priority,
             location: location.address == nil && location.district == nil ? nil : location,
             attachments: draft.attachments, extra: extra)
+        if let classifier {
+            let classification = classifier.classify(
+                sourceCategory: line(draft.sourceCategory), subject: intakeCase.subject, description: description)
+            intakeCase.category = classification.category
+            intakeCase.department = classification.department
+            // Counted from when the requester raised it; from arrival when that is unknown.
+            let due = calendar.dueDate(
+                from: draft.reportedAt ?? origin.receivedAt, workingDays: classification.deadlineWorkingDays,
+                urgent: draft.priority == .urgent, timeZone: timestamps.timeZone)
+            intakeCase.dueAt = timestamps.format(due)
+            changes["category"] = .object([
+                "code": .string(classification.category.code), "by": .string(classification.category.by.rawValue),
+                "matched": .array(classification.matchedTerms.map(JSONValue.string)),
+                "working_days": .number(Double(classification.deadlineWorkingDays)),
+            ])
+        }
         return (intakeCase, changes)
     }
 

@@ -25,6 +25,8 @@ import Testing
         #expect(loaded.settings.forwarding.sink.dir == "./var/outbox")
         #expect(loaded.webhookSources.map(\.name) == ["portal"])
         #expect(loaded.hotlineSources.map(\.name) == ["hotline"])
+        #expect(loaded.classifier?.taxonomy != nil)
+        #expect(loaded.calendar != .weekendsOnly, "the holiday file is loaded")
         #expect(loaded.hotlineSources.first?.spool.directory.path.hasSuffix("var/spool/hotline") == true)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeChannels
+import IntakePipeline
 import IntakeStore
 import Logging
 import Yams
@@ -27,6 +28,15 @@ public struct LoadedConfiguration: Sendable {
         public var mapping: HotlineMapping
         public var settings: HotlineIngestor.Settings
         public var rescanIntervalMillis: Int
+    }
+
+    /// The taxonomy and working calendar, when configured.
+    public var classifier: Classifier?
+    public var calendar: WorkingCalendar = .weekendsOnly
+
+    /// The normaliser every channel uses: zone, phone area code, classification, deadlines.
+    public var normalizer: CaseNormalizer {
+        CaseNormalizer(timeZone: timeZone, defaultAreaCode: settings.zone.defaultAreaCode, classifier: classifier, calendar: calendar)
     }
 
     /// Email sources with their passwords read.

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeChannels
 import IntakeForwarding
+import IntakePipeline
 import Logging
 import Yams
 
@@ -49,6 +50,22 @@ struct ConfigurationValidator {
         }
         let hotline = validateHotline(settings.hotline, timeZone: timeZone)
         let email = validateEmail(settings.email)
+        var classifier: Classifier?
+        var calendar = WorkingCalendar.weekendsOnly
+        if let path = settings.classification.taxonomy.flatMap({ expand($0, at: [.key("classification"), .key("taxonomy")]) }) {
+            do {
+                classifier = Classifier(taxonomy: try Taxonomy.load(path: path))
+            } catch {
+                issues += error.issues.map { ConfigurationIssue(file: $0.file, line: $0.line, column: $0.column, option: $0.option, message: $0.message) }
+            }
+        }
+        if let path = settings.classification.holidays.flatMap({ expand($0, at: [.key("classification"), .key("holidays")]) }) {
+            do {
+                calendar = try WorkingCalendar.load(path: path)
+            } catch {
+                issues += error.issues.map { ConfigurationIssue(file: $0.file, line: $0.line, column: $0.column, option: $0.option, message: $0.message) }
+            }
+        }
         let visits = settings.visits
         let visitPath: [ConfigPathElement] = [.key("visits")]
         positive(visits.maxBodyBytes, visitPath + [.key("max_body_bytes")])
@@ -113,7 +130,7 @@ struct ConfigurationValidator {
         settings.visits.spoolDir = visitSpool
         return LoadedConfiguration(
             file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources, sinkSecret: sinkSecret,
-            hotlineSources: hotline, emailSources: email)
+            hotlineSources: hotline, classifier: classifier, calendar: calendar, emailSources: email)
     }
 
     private mutating func validateEmail(_ email: EmailChannelConfiguration) -> [LoadedConfiguration.EmailSource] {

@@ -10,12 +10,13 @@ public struct IntakeConfiguration: Sendable, Codable {
     public var hotline = HotlineChannelConfiguration()
     public var email = EmailChannelConfiguration()
     public var visits = VisitChannelConfiguration()
+    public var classification = ClassificationConfiguration()
     public var forwarding = ForwardingConfiguration()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, log, webhook, hotline, email, visits, forwarding
+        case zone, store, log, webhook, hotline, email, visits, classification, forwarding
     }
 
     public init(from decoder: any Decoder) throws {
@@ -28,6 +29,7 @@ public struct IntakeConfiguration: Sendable, Codable {
         hotline = try container.value(.hotline, default: hotline)
         email = try container.value(.email, default: email)
         visits = try container.value(.visits, default: visits)
+        classification = try container.value(.classification, default: classification)
         forwarding = try container.value(.forwarding, default: forwarding)
     }
 }
@@ -338,6 +340,26 @@ public struct VisitChannelConfiguration: Sendable, Codable {
         spoolDir = try container.decodeIfPresent(String.self, forKey: .spoolDir)
         settleSecs = try container.value(.settleSecs, default: settleSecs)
         rescanIntervalMillis = try container.value(.rescanIntervalMillis, default: rescanIntervalMillis)
+    }
+}
+
+/// Where categories, department hints and deadlines come from; without a taxonomy, cases
+/// carry none.
+public struct ClassificationConfiguration: Sendable, Codable {
+    /// `channels/taxonomy.yaml`.
+    public var taxonomy: String?
+    /// `channels/holidays.yaml`: holidays and make-up working days; weekends only without it.
+    public var holidays: String?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case taxonomy, holidays }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        taxonomy = try container.decodeIfPresent(String.self, forKey: .taxonomy)
+        holidays = try container.decodeIfPresent(String.self, forKey: .holidays)
     }
 }
 

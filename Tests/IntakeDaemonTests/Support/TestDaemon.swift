@@ -44,6 +44,9 @@ struct TestEnvironment {
                 - name: partner
                   auth: bearer
                   secret_file: \(directory.path)/bearer.secret
+            classification:
+              taxonomy: \(repositoryRoot.appendingPathComponent("channels/taxonomy.yaml").path)
+              holidays: \(repositoryRoot.appendingPathComponent("channels/holidays.yaml").path)
             forwarding:
               poll_interval_millis: 100
               sink:
