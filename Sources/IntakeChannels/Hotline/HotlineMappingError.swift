@@ -1,3 +1,5 @@
+import IntakeCore
+
 /// Everything wrong with a hotline mapping file; `intake check` prints one issue per line.
 public struct HotlineMappingError: Error, Sendable, CustomStringConvertible {
     public var issues: [ConfigurationIssue]

@@ -1,3 +1,4 @@
+import IntakeCore
 import Foundation
 import IntakeChannels
 import IntakePipeline

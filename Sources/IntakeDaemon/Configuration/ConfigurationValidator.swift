@@ -1,3 +1,4 @@
+import IntakeCore
 import Foundation
 import IntakeChannels
 import IntakeForwarding
@@ -56,14 +57,14 @@ struct ConfigurationValidator {
             do {
                 classifier = Classifier(taxonomy: try Taxonomy.load(path: path))
             } catch {
-                issues += error.issues.map { ConfigurationIssue(file: $0.file, line: $0.line, column: $0.column, option: $0.option, message: $0.message) }
+                issues += error.issues
             }
         }
         if let path = settings.classification.holidays.flatMap({ expand($0, at: [.key("classification"), .key("holidays")]) }) {
             do {
                 calendar = try WorkingCalendar.load(path: path)
             } catch {
-                issues += error.issues.map { ConfigurationIssue(file: $0.file, line: $0.line, column: $0.column, option: $0.option, message: $0.message) }
+                issues += error.issues
             }
         }
         let visits = settings.visits

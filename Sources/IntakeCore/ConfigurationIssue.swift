@@ -1,3 +1,4 @@
+import IntakeCore
 import Foundation
 
 /// A mistake in a configuration or mapping file, with the file, line and column it is at:
