@@ -33,7 +33,7 @@ check: build
 ## Release build, then webhook throughput and latency with signed 1 KiB requests, then
 ## how fast the forwarder drains a 100 000-event backlog to the file sink and over HTTP,
 ## then hotline ingest rows/s and peak RSS beside sqlite3 .import, then messages/s taken
-## from a 5 000-message dovecot mailbox.
+## from a 5 000-message dovecot mailbox, then dedup precision and recall on labelled pairs.
 bench: release
 	gcc -O2 -o bench/loadgen bench/loadgen.c -lpthread -lm
 	bench/webhook.sh
@@ -41,6 +41,7 @@ bench: release
 	.build/release/intake-bench --sink http --events 100000 --batch-size 100 --concurrency 4
 	bench/hotline.sh
 	bench/email.sh
+	.build/release/intake-bench --dedup-pairs bench/dedup_pairs.jsonl
 
 clean:
 	rm -rf .build var

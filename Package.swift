@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "intake-bench",
             dependencies: [
-                "IntakeCore", "IntakeStore", "IntakeForwarding",
+                "IntakeCore", "IntakeStore", "IntakeForwarding", "IntakePipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

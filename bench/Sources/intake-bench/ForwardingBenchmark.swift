@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import IntakeCore
 import IntakeForwarding
+import IntakePipeline
 import IntakeStore
 import Logging
 import NIOCore
@@ -19,8 +20,13 @@ struct ForwardingBenchmark: AsyncParsableCommand {
     @Option(help: "http: events per POST.") var batchSize = 100
     @Option(help: "http: transfers in flight.") var concurrency = 8
     @Option(help: "Events per forwarder round.") var roundSize = 1024
+    @Option(help: "Instead: evaluate text deduplication on these labelled pairs (JSON lines).") var dedupPairs: String?
 
     func run() async throws {
+        if let dedupPairs {
+            try evaluateDedup(URL(fileURLWithPath: dedupPairs))
+            return
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -95,5 +101,28 @@ struct ForwardingBenchmark: AsyncParsableCommand {
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         return (await iterator.next() ?? 0, task)
+    }
+}
+
+extension ForwardingBenchmark {
+    /// Precision and recall of the text similarity at the duplicate threshold, by kind of pair,
+    /// and what a signature costs.
+    func evaluateDedup(_ file: URL) throws {
+        let pairs = try DedupPair.parseLines(Data(contentsOf: file))
+        let result = DedupEvaluation.run(pairs: pairs)
+        print(String(format: "dedup: %d labelled pairs, threshold %.2f: precision %.3f, recall %.3f",
+                     pairs.count, DedupPolicy().highThreshold, result.precision, result.recall))
+        for (kind, outcome) in result.byKind.sorted(by: { $0.key < $1.key }) {
+            let what = outcome.labelledDuplicate > 0 ? "found" : "wrongly flagged"
+            print("  " + kind.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: " %4d pairs, %@ %d (%.3f), mean similarity %.3f",
+                         outcome.pairs, what as NSString,
+                         outcome.labelledDuplicate > 0 ? outcome.correct : outcome.flagged, outcome.rate, outcome.meanSimilarity))
+        }
+        let texts = pairs.map(\.a)
+        let started = Date()
+        var sink = 0
+        for text in texts { sink &+= Int(MinHashSignature(text: text).estimatedSimilarity(MinHashSignature(text: text)) * 10) }
+        let perText = Date().timeIntervalSince(started) / Double(texts.count * 2)
+        print(String(format: "  signature: %.1f µs per text (%d texts)%@", perText * 1e6, texts.count, sink < 0 ? "!" : ""))
     }
 }
