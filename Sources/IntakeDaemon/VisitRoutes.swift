@@ -14,6 +14,9 @@ struct VisitRoutes {
             let headers = WebhookIntake.Headers(
                 signature: request.headers[.intakeSignature], authorization: request.headers[.authorization],
                 source: request.headers[.intakeSource], idempotencyKey: nil)
+            if headers.signature == nil, headers.authorization == nil {
+                return WebhookRoutes.response(await intake.handle(headers, contentType: nil, body: []))
+            }
             let limit = intake.settings.maxBodyBytes
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
                 return WebhookRoutes.response(intake.refuseTooLarge())

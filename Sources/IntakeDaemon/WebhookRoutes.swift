@@ -12,6 +12,11 @@ struct WebhookRoutes {
             let headers = WebhookIntake.Headers(
                 signature: request.headers[.intakeSignature], authorization: request.headers[.authorization],
                 source: request.headers[.intakeSource], idempotencyKey: request.headers[.idempotencyKey])
+            // Nothing to authenticate with: refused before the body is read, so an anonymous
+            // client cannot make the server buffer max_body_bytes.
+            if headers.signature == nil, headers.authorization == nil {
+                return Self.response(await intake.handle(headers, body: []))
+            }
             let limit = intake.configuration.maxBodyBytes
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
                 return Self.response(await intake.refuseTooLarge(headers))

@@ -52,6 +52,19 @@ import Glibc
         await daemon.stop()
     }
 
+    @Test func anUnsignedOrBadlySignedUploadIsRefusedAndTakesNothing() async throws {
+        let daemon = try await TestDaemon.start()
+        let body = Self.visit()
+        let unsigned = try await daemon.post(body, path: "/v1/visits")
+        #expect(unsigned.status == 401)
+        let forged = try await daemon.post(body, headers: ["X-Intake-Signature": signature(body, secret: "not-the-secret")], path: "/v1/visits")
+        #expect(forged.status == 401)
+        let broken = try await daemon.post("{\"visit_id\": ", headers: ["X-Intake-Signature": signature("{\"visit_id\": ")], path: "/v1/visits")
+        #expect(broken.status == 400)
+        #expect(try daemon.database.caseCount() == 0)
+        await daemon.stop()
+    }
+
     @Test func aNotesOnlyVisitIsSplitIntoItsDemands() async throws {
         let daemon = try await TestDaemon.start()
         let (_, visits) = try await Self.upload(daemon, Self.visit(
