@@ -19,13 +19,13 @@ struct VisitRoutes {
             }
             let limit = intake.settings.maxBodyBytes
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-                return WebhookRoutes.response(intake.refuseTooLarge())
+                return WebhookRoutes.response(await intake.refuseTooLarge())
             }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: limit)
             } catch let error as HTTPError where error.status == .contentTooLarge {
-                return WebhookRoutes.response(intake.refuseTooLarge())
+                return WebhookRoutes.response(await intake.refuseTooLarge())
             }
             return WebhookRoutes.response(await intake.handle(headers, contentType: request.headers[.contentType], body: Array(body.readableBytesView)))
         }

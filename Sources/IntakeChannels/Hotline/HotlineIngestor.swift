@@ -160,7 +160,7 @@ public struct HotlineIngestor: Sendable {
             guard !batch.isEmpty else { return }
             let work = batch
             batch = Batch()
-            inFlight = Task { try await commit(work, file: name) }
+            inFlight = Task { try await commit(work) }
             progress?(reader.bytesRead, reader.fileSize)
         }
 
@@ -302,7 +302,7 @@ public struct HotlineIngestor: Sendable {
         return VersionedCase(intakeCase, changes: changes, origin: ["file": .string(file), "line": .number(Double(line))])
     }
 
-    private func commit(_ batch: Batch, file: String) async throws -> BatchCounts {
+    private func commit(_ batch: Batch) async throws -> BatchCounts {
         let source = settings.source
         let counts = try await database.intake { transaction in
             var counts = BatchCounts()

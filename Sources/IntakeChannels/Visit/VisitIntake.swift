@@ -54,11 +54,11 @@ public struct VisitIntake: Sendable {
     /// upload with what became of it, so a tablet knows which ones were taken.
     public func handle(_ headers: WebhookIntake.Headers, contentType: String?, body: [UInt8]) async -> WebhookIntake.Answer {
         metrics.received.increment()
-        guard body.count <= settings.maxBodyBytes else { return refuse(.tooLarge(limit: settings.maxBodyBytes)) }
+        guard body.count <= settings.maxBodyBytes else { return await refuse(.tooLarge(limit: settings.maxBodyBytes)) }
         let source: WebhookAuthenticator.Source
         switch authenticator.authenticate(signature: headers.signature, authorization: headers.authorization, sourceName: headers.source, body: body) {
         case .success(let authenticated): source = authenticated
-        case .failure(let rejection): return refuse(rejection)
+        case .failure(let rejection): return await refuse(rejection)
         }
         var json = body
         var parts: FormData?
@@ -66,24 +66,24 @@ public struct VisitIntake: Sendable {
             do {
                 let form = try FormData(body: body, contentType: contentType)
                 guard let visit = form.part("visit") else {
-                    return refuse(.unprocessable([FieldError("visit", "the multipart upload needs a part named \"visit\" holding the visit JSON")]))
+                    return await refuse(.unprocessable([FieldError("visit", "the multipart upload needs a part named \"visit\" holding the visit JSON")]), source: source.name)
                 }
                 json = Array(visit.data)
                 parts = form
             } catch {
-                return refuse(.malformed("\(error)"))
+                return await refuse(.malformed("\(error)"), source: source.name)
             }
         }
         let value: JSONValue
         do {
             value = try JSONParser.parse(json)
         } catch {
-            return refuse(.malformed("the visit is not valid JSON: \(error)"))
+            return await refuse(.malformed("the visit is not valid JSON: \(error)"), source: source.name)
         }
         let results: [VisitDecoder.VisitResult]
         switch decoder.decode(value) {
         case .success(let decoded): results = decoded
-        case .failure(let error): return refuse(.unprocessable([error]))
+        case .failure(let error): return await refuse(.unprocessable([error]), source: source.name)
         }
         do {
             let answers = try await take(
@@ -95,23 +95,26 @@ public struct VisitIntake: Sendable {
                 status: status,
                 body: Data(JSONValue.object(["visits": .array(answers.map(\.json))]).serialized().utf8))
         } catch let failure as DurableFile.Failure where failure.isNoSpace {
-            return refuse(.unavailable("no space left for attachments", retryAfterSecs: settings.retryAfterSecs))
+            return await refuse(.unavailable("no space left for attachments", retryAfterSecs: settings.retryAfterSecs), source: source.name)
         } catch {
             logger.error("visit commit failed", metadata: ["intake.source": "\(source.name)", "error": "\(error)"])
-            return refuse(.unavailable("the store cannot take visits now; retry later", retryAfterSecs: settings.retryAfterSecs))
+            return await refuse(.unavailable("the store cannot take visits now; retry later", retryAfterSecs: settings.retryAfterSecs), source: source.name)
         }
     }
 
     /// Answers an upload larger than `max_body_bytes` (not read to the end).
-    public func refuseTooLarge() -> WebhookIntake.Answer {
-        refuse(.tooLarge(limit: settings.maxBodyBytes))
+    public func refuseTooLarge() async -> WebhookIntake.Answer {
+        await refuse(.tooLarge(limit: settings.maxBodyBytes))
     }
 
-    private func refuse(_ rejection: WebhookRejection) -> WebhookIntake.Answer {
+    private func refuse(_ rejection: WebhookRejection, source: String? = nil) async -> WebhookIntake.Answer {
         metrics.rejected.increment()
-        var retryAfter: Int?
-        if case .unavailable(_, let seconds) = rejection { retryAfter = seconds }
-        return WebhookIntake.Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8), retryAfterSecs: retryAfter)
+        logger.notice("visit upload refused", metadata: [
+            "intake.channel": "visit", "intake.source": "\(source ?? "-")", "http.status": "\(rejection.status)",
+            "intake.reason": "\(rejection.message)",
+        ])
+        await rejection.trace(channel: .visit, source: source, ref: nil, in: database, logger: logger)
+        return WebhookIntake.Answer(rejection)
     }
 
     // MARK: - Taking visits

@@ -97,7 +97,7 @@ public struct WebhookIntake: Sendable {
             return await refuse(.unavailable("no space left for attachments", retryAfterSecs: configuration.retryAfterSecs), headers: headers, source: source.name)
         } catch {
             logger.error("webhook commit failed", metadata: ["intake.source": "\(source.name)", "error": "\(error)"])
-            return answer(for: .unavailable("the store cannot take requests now; retry later", retryAfterSecs: configuration.retryAfterSecs))
+            return Answer(.unavailable("the store cannot take requests now; retry later", retryAfterSecs: configuration.retryAfterSecs))
         }
     }
 
@@ -165,24 +165,35 @@ public struct WebhookIntake: Sendable {
             "intake.channel": "webhook", "intake.source": "\(source ?? "-")", "http.status": "\(rejection.status)",
             "intake.reason": "\(rejection.message)",
         ])
-        if case .unavailable = rejection { return answer(for: rejection) }
-        var detail: [String: JSONValue] = ["status": .number(Double(rejection.status)), "reason": .string(rejection.message)]
-        if case .unprocessable(let errors) = rejection {
+        await rejection.trace(channel: .webhook, source: source, ref: headers.idempotencyKey, in: database, logger: logger)
+        return Answer(rejection)
+    }
+}
+
+extension WebhookIntake.Answer {
+    /// The answer to a refused request: its status, the JSON body saying what and where, and
+    /// `Retry-After` when the gateway cannot take requests for now.
+    init(_ rejection: WebhookRejection) {
+        var retryAfter: Int?
+        if case .unavailable(_, let seconds) = rejection { retryAfter = seconds }
+        self.init(status: rejection.status, body: Data(rejection.body.serialized().utf8), retryAfterSecs: retryAfter)
+    }
+}
+
+extension WebhookRejection {
+    /// Leaves the one trace a refused request is allowed to leave (SPEC §1.5); nothing when
+    /// the refusal is the store itself being unavailable.
+    func trace(channel: Channel, source: String?, ref: String?, in database: IntakeDatabase, logger: Logger) async {
+        if case .unavailable = self { return }
+        var detail: [String: JSONValue] = ["status": .number(Double(status)), "reason": .string(message)]
+        if case .unprocessable(let errors) = self {
             detail["errors"] = .array(errors.map { .string($0.description) })
         }
         do {
-            try await database.trace(TraceStep(
-                "refused", channel: .webhook, source: source, ref: headers.idempotencyKey.map { String($0.prefix(200)) }, detail: detail))
+            try await database.trace(TraceStep("refused", channel: channel, source: source, ref: ref.map { String($0.prefix(200)) }, detail: detail))
         } catch {
             logger.error("could not trace a refused request", metadata: ["error": "\(error)"])
         }
-        return answer(for: rejection)
-    }
-
-    private func answer(for rejection: WebhookRejection) -> Answer {
-        var retryAfter: Int?
-        if case .unavailable(_, let seconds) = rejection { retryAfter = seconds }
-        return Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8), retryAfterSecs: retryAfter)
     }
 }
 
