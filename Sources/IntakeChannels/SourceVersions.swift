@@ -13,9 +13,12 @@ struct VersionedCase: Sendable {
     var changes: [String: JSONValue]
     /// Where the item was, for its `received` step (`file` and `line`, `visit_id` and `demand`).
     var origin: [String: JSONValue]
+    /// For cross-channel deduplication; nil when it is off.
+    var probe: DedupProbe?
 
-    init(_ intakeCase: IntakeCase, changes: [String: JSONValue], origin: [String: JSONValue]) {
+    init(_ intakeCase: IntakeCase, changes: [String: JSONValue], origin: [String: JSONValue], probe: DedupProbe?) {
         self.intakeCase = intakeCase
+        self.probe = probe
         self.document = (try? intakeCase.encoded()) ?? Data()
         self.contentSHA256 = Self.fingerprint(intakeCase)
         self.changes = changes
@@ -37,7 +40,9 @@ struct VersionedCase: Sendable {
 
 /// What taking an item did.
 enum Taken: Sendable {
-    case created, updated, repeated
+    /// A new case; `duplicate` when deduplication found it raised before through another
+    /// door (`case.duplicate`, linked by `duplicate_of`).
+    case created, duplicate, updated, repeated
 }
 
 extension IntakeTransaction {
@@ -54,8 +59,10 @@ extension IntakeTransaction {
             var steps = [received, TraceStep("normalised", channel: channel, source: source, ref: ref, caseID: item.intakeCase.id, detail: item.changes)]
             steps[0].caseID = item.intakeCase.id
             steps.append(TraceStep("stored", channel: channel, source: source, ref: ref, caseID: item.intakeCase.id, rawSHA256: item.intakeCase.rawSHA256))
-            try insertCase(item.intakeCase, document: item.document, contentSHA256: item.contentSHA256, event: .created, steps: steps)
+            let outcome = try insertNew(
+                item.intakeCase, document: item.document, contentSHA256: item.contentSHA256, probe: item.probe, steps: steps)
             try rememberContent(channel: channel, source: source, ref: ref, contentSHA256: item.contentSHA256)
+            if case .duplicate = outcome { return (item.intakeCase.id, .duplicate) }
             return (item.intakeCase.id, .created)
         }
         let seenBefore = try contentSeen(channel: channel, source: source, ref: ref, contentSHA256: item.contentSHA256)
@@ -67,6 +74,7 @@ extension IntakeTransaction {
         step.caseID = updated.id
         step.detail["changed"] = .bool(true)
         try updateCase(updated, document: try updated.encoded(), contentSHA256: item.contentSHA256, steps: [step])
+        try reindex(caseID: updated.id, probe: item.probe)
         return (updated.id, .updated)
     }
 }

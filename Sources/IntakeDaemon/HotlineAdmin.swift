@@ -45,8 +45,8 @@ public struct HotlineAdmin {
         if let reason = summary.quarantinedReason { return "quarantined the whole file: \(reason)" }
         var lines = [
             "rows read     \(summary.rows)  (\(summary.encoding), \(summary.delimiter)-separated)",
-            "cases         \(summary.created) created, \(summary.updated) updated",
-            "duplicates    \(summary.repeats) already taken",
+            "cases         \(summary.created) created (\(summary.duplicates) of them duplicates), \(summary.updated) updated",
+            "repeats       \(summary.repeats) already taken",
             "rejected      \(summary.rejected)" + (summary.report.map { "  (see \($0.path))" } ?? ""),
         ]
         if summary.summaryLines > 0 { lines.append("summary line  left out") }

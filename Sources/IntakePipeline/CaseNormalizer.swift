@@ -12,12 +12,18 @@ public struct CaseNormalizer: Sendable {
     /// `channels/holidays.yaml`); without them a case has none.
     public var classifier: Classifier?
     public var calendar: WorkingCalendar
+    /// Cross-channel deduplication's thresholds and window; nil turns it off.
+    public var dedup: DedupPolicy?
 
-    public init(timeZone: TimeZone, defaultAreaCode: String, classifier: Classifier? = nil, calendar: WorkingCalendar = .weekendsOnly) {
+    public init(
+        timeZone: TimeZone, defaultAreaCode: String, classifier: Classifier? = nil, calendar: WorkingCalendar = .weekendsOnly,
+        dedup: DedupPolicy? = nil
+    ) {
         self.timestamps = Timestamp(timeZone: timeZone)
         self.defaultAreaCode = defaultAreaCode
         self.classifier = classifier
         self.calendar = calendar
+        self.dedup = dedup
     }
 
     /// Where a case comes from: everything the channel knows that is not in the draft.

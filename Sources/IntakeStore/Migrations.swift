@@ -160,6 +160,39 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("2026-11-27 dedup index") { db in
+            try db.execute(sql: """
+                -- Cases that later cases may duplicate (a duplicate is not indexed: its
+                -- repeats point at the original). `at` is when the demand was raised.
+                CREATE TABLE dedup_case (
+                    seq INTEGER PRIMARY KEY,
+                    case_id TEXT NOT NULL UNIQUE,
+                    at REAL NOT NULL,
+                    category TEXT,
+                    -- Identity keys (uscc:, name:, phone:, email:), one per line.
+                    keys TEXT NOT NULL,
+                    -- MinHash signature, MinHashSignature.data (513 bytes).
+                    signature BLOB NOT NULL,
+                    -- Its band keys, 8 bytes each little-endian, to remove its band rows.
+                    bands BLOB NOT NULL
+                );
+                -- LSH: one row per band of a case's signature; a lookup reads the most
+                -- recent rows of each of its 21 bands within the window.
+                CREATE TABLE dedup_band (
+                    band INTEGER NOT NULL,
+                    at REAL NOT NULL,
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (band, at, seq)
+                ) WITHOUT ROWID;
+                -- Identity blocking: one row per key of a case.
+                CREATE TABLE dedup_key (
+                    key TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (key, at, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -28,6 +28,14 @@ import Testing
         #expect(MinHashSignature(text: polite) == MinHashSignature(text: Self.demand))
     }
 
+    @Test func contactDetailsAreIdentityNotText() {
+        let signed = Self.demand + "\n联系人：张先生 联系电话：138-1234-5678 座机 022-6629 0000 邮箱 Zhang.San@example.cn"
+        #expect(DedupText.normalize(signed) == DedupText.normalize(Self.demand + "联系人张先生座机"))
+        #expect(DedupText.normalize("办公电话66290000") == "办公电话", "a local number after 电话")
+        #expect(DedupText.normalize("补贴1000000元，2026年") == "补贴1000000元2026年", "amounts and years stay")
+        #expect(DedupText.normalize("写信到a.b-c@mail.example.cn说明情况") == "写信到说明情况")
+    }
+
     @Test func normalisationFoldsWidthAndCase() {
         #expect(DedupText.normalize("ＡＢＣ公司，Ｔｅｌ：１２３") == "abc公司tel123")
     }

@@ -27,6 +27,8 @@ public struct EmailIntake: Sendable {
     /// What became of a message.
     public enum Outcome: Sendable, Hashable {
         case created(caseID: String)
+        /// A new case that deduplication linked to one raised before (`case.duplicate`).
+        case duplicate(caseID: String, of: String)
         case followup(caseID: String, of: String)
         case ignored(reason: String)
         /// Already taken (by Message-ID or by its bytes).
@@ -76,6 +78,7 @@ public struct EmailIntake: Sendable {
         }
         let origin = CaseNormalizer.Origin(channel: .email, source: settings.source, ref: ref, receivedAt: receivedAt, rawSHA256: rawSHA256)
         let (candidate, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
+        let probe = ignoreReason == nil ? normalizer.dedupProbe(for: candidate, reportedAt: draft.reportedAt, receivedAt: receivedAt) : nil
         let token = message.subject.flatMap(EmailTriage.caseToken(inSubject:))
         // The nearest ancestors first; a long References chain is cut (each id is a lookup
         // inside the single writer's transaction).
@@ -120,8 +123,14 @@ public struct EmailIntake: Sendable {
             }
             steps.append(TraceStep("normalised", channel: .email, source: source, ref: candidate.ref, caseID: candidate.id, detail: changes))
             steps.append(TraceStep("stored", channel: .email, source: source, ref: candidate.ref, caseID: candidate.id, rawSHA256: rawSHA256))
-            try transaction.insertCase(candidate, event: parent == nil ? .created : .followup, steps: steps)
-            return parent.map { .followup(caseID: candidate.id, of: $0) } ?? .created(caseID: candidate.id)
+            if let parent {
+                // A follow-up is linked to its case already: not deduplicated, not indexed.
+                try transaction.insertCase(candidate, event: .followup, steps: steps)
+                return .followup(caseID: candidate.id, of: parent)
+            }
+            let decided = try transaction.insertNew(candidate, document: try candidate.encoded(), probe: probe, steps: steps)
+            if case .duplicate(let original, _) = decided { return .duplicate(caseID: candidate.id, of: original) }
+            return .created(caseID: candidate.id)
         }
         metrics.record(outcome)
         return outcome
@@ -149,6 +158,7 @@ extension EmailIntake {
 struct EmailMetrics: Sendable {
     let received: Counter
     let created: Counter
+    let duplicates: Counter
     let followups: Counter
     let ignored: Counter
     let repeats: Counter
@@ -156,6 +166,7 @@ struct EmailMetrics: Sendable {
     init(source: String) {
         received = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "email"), ("source", source)])
         created = Counter(label: "intake_cases_total", dimensions: [("channel", "email"), ("event", "case.created")])
+        duplicates = Counter(label: "intake_cases_total", dimensions: [("channel", "email"), ("event", "case.duplicate")])
         followups = Counter(label: "intake_cases_total", dimensions: [("channel", "email"), ("event", "case.followup")])
         ignored = Counter(label: "intake_ignored_total", dimensions: [("channel", "email")])
         repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "email")])
@@ -164,6 +175,7 @@ struct EmailMetrics: Sendable {
     func record(_ outcome: EmailIntake.Outcome) {
         switch outcome {
         case .created: created.increment()
+        case .duplicate: duplicates.increment()
         case .followup: followups.increment()
         case .ignored: ignored.increment()
         case .repeated: repeats.increment()

@@ -40,7 +40,10 @@ public final class MailboxPoller: @unchecked Sendable {
     /// What one poll did.
     public struct Summary: Sendable, Hashable {
         public var fetched = 0
+        /// New cases, duplicates included.
         public var created = 0
+        /// Of `created`: linked to an earlier case by deduplication.
+        public var duplicates = 0
         public var followups = 0
         public var ignored = 0
         public var repeats = 0
@@ -136,6 +139,7 @@ public final class MailboxPoller: @unchecked Sendable {
             summary.fetched += 1
             switch try await intake.take(raw, mailbox: mailbox, uid: uid, uidValidity: status.uidValidity) {
             case .created: summary.created += 1
+            case .duplicate: summary.created += 1; summary.duplicates += 1
             case .followup: summary.followups += 1
             case .ignored: summary.ignored += 1
             case .repeated: summary.repeats += 1

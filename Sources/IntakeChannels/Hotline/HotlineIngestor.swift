@@ -37,7 +37,10 @@ public struct HotlineIngestor: Sendable {
         public var delimiter = ""
         /// Data rows read (not the header, blank lines or a trailing summary line).
         public var rows = 0
+        /// New cases, duplicates included.
         public var created = 0
+        /// Of `created`: linked to an earlier case by deduplication (`case.duplicate`).
+        public var duplicates = 0
         public var updated = 0
         public var repeats = 0
         public var rejected = 0
@@ -227,7 +230,8 @@ public struct HotlineIngestor: Sendable {
                 "file_ingested", channel: .hotline, source: source, ref: name, rawSHA256: rawSHA256,
                 detail: [
                     "header_line": .number(Double(firstLine)), "rows": .number(Double(finished.rows)),
-                    "created": .number(Double(finished.created)), "updated": .number(Double(finished.updated)),
+                    "created": .number(Double(finished.created)), "duplicates": .number(Double(finished.duplicates)),
+                    "updated": .number(Double(finished.updated)),
                     "repeats": .number(Double(finished.repeats)), "rejected": .number(Double(finished.rejected)),
                     "summary_lines": .number(Double(finished.summaryLines)),
                     "replaced_sequences": .number(Double(finished.replacedSequences)),
@@ -235,7 +239,7 @@ public struct HotlineIngestor: Sendable {
         }
         logger.info("hotline file taken", metadata: [
             "intake.source": "\(source)", "intake.file": "\(name)", "intake.rows": "\(summary.rows)",
-            "intake.created": "\(summary.created)", "intake.updated": "\(summary.updated)",
+            "intake.created": "\(summary.created)", "intake.duplicates": "\(summary.duplicates)", "intake.updated": "\(summary.updated)",
             "intake.repeats": "\(summary.repeats)", "intake.rejected": "\(summary.rejected)",
         ])
         return summary
@@ -291,6 +295,8 @@ public struct HotlineIngestor: Sendable {
 
     struct BatchCounts: Sendable {
         var created = 0
+        /// Of `created`: those that deduplication linked to an earlier case.
+        var duplicates = 0
         var updated = 0
         var repeats = 0
     }
@@ -299,7 +305,9 @@ public struct HotlineIngestor: Sendable {
         var origin = origin
         origin.ref = draft.ref ?? ""
         let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: origin.receivedAt), origin: origin, draft: draft)
-        return VersionedCase(intakeCase, changes: changes, origin: ["file": .string(file), "line": .number(Double(line))])
+        return VersionedCase(
+            intakeCase, changes: changes, origin: ["file": .string(file), "line": .number(Double(line))],
+            probe: normalizer.dedupProbe(for: intakeCase, reportedAt: draft.reportedAt, receivedAt: origin.receivedAt))
     }
 
     private func commit(_ batch: Batch) async throws -> BatchCounts {
@@ -309,6 +317,7 @@ public struct HotlineIngestor: Sendable {
             for row in batch.rows {
                 switch try transaction.take(row).taken {
                 case .created: counts.created += 1
+                case .duplicate: counts.created += 1; counts.duplicates += 1
                 case .updated: counts.updated += 1
                 case .repeated: counts.repeats += 1
                 }
@@ -340,6 +349,7 @@ public struct HotlineIngestor: Sendable {
 extension HotlineIngestor.Summary {
     mutating func add(_ counts: HotlineIngestor.BatchCounts) {
         created += counts.created
+        duplicates += counts.duplicates
         updated += counts.updated
         repeats += counts.repeats
     }
@@ -350,6 +360,7 @@ struct HotlineMetrics: Sendable {
     let files: Counter
     let quarantinedFiles: Counter
     let created: Counter
+    let duplicates: Counter
     let updated: Counter
     let repeats: Counter
     let rejected: Counter
@@ -358,13 +369,15 @@ struct HotlineMetrics: Sendable {
         files = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "hotline"), ("source", source)])
         quarantinedFiles = Counter(label: "intake_quarantined_total", dimensions: [("channel", "hotline"), ("kind", "file")])
         created = Counter(label: "intake_cases_total", dimensions: [("channel", "hotline"), ("event", "case.created")])
+        duplicates = Counter(label: "intake_cases_total", dimensions: [("channel", "hotline"), ("event", "case.duplicate")])
         updated = Counter(label: "intake_cases_total", dimensions: [("channel", "hotline"), ("event", "case.updated")])
         repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "hotline")])
         rejected = Counter(label: "intake_quarantined_total", dimensions: [("channel", "hotline"), ("kind", "row")])
     }
 
     func record(_ counts: HotlineIngestor.BatchCounts, rejected rows: Int) {
-        created.increment(by: counts.created)
+        created.increment(by: counts.created - counts.duplicates)
+        duplicates.increment(by: counts.duplicates)
         updated.increment(by: counts.updated)
         repeats.increment(by: counts.repeats)
         rejected.increment(by: rows)

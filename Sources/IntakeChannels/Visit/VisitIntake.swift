@@ -191,9 +191,10 @@ public struct VisitIntake: Sendable {
                         channel: .visit, source: source, ref: draft.ref ?? "\(visit.visitID)#\(index + 1)", receivedAt: receivedAt,
                         rawSHA256: rawSHA256)
                     let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
-                    return VersionedCase(intakeCase, changes: changes, origin: [
-                        "visit_id": .string(visit.visitID), "demand": .number(Double(index + 1)), "uploaded_by": .string(uploadedBy),
-                    ])
+                    return VersionedCase(
+                        intakeCase, changes: changes,
+                        origin: ["visit_id": .string(visit.visitID), "demand": .number(Double(index + 1)), "uploaded_by": .string(uploadedBy)],
+                        probe: normalizer.dedupProbe(for: intakeCase, reportedAt: draft.reportedAt, receivedAt: receivedAt))
                 }
                 prepared.append((answers.count, visit.visitID, items))
                 answers.append(VisitAnswer(visitID: visit.visitID, status: "pending"))
@@ -217,6 +218,7 @@ public struct VisitIntake: Sendable {
                     let status: String
                     switch outcome {
                     case .created: status = "created"; created += 1
+                    case .duplicate: status = "duplicate"; created += 1
                     case .updated: status = "updated"; updated += 1
                     case .repeated: status = "unchanged"
                     }

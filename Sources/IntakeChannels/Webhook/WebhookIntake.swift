@@ -106,6 +106,7 @@ public struct WebhookIntake: Sendable {
         let intakeCase: IntakeCase
         let document: Data
         let changes: [String: JSONValue]
+        let probe: DedupProbe?
     }
 
     private func commit(_ decoded: WebhookRequestDecoder.Decoded, body: [UInt8], source: String, key: String?, receivedAt: Date) async throws -> Answer {
@@ -115,7 +116,9 @@ public struct WebhookIntake: Sendable {
             let ref = draft.ref ?? key.map { decoded.isBatch ? "\($0)#\(index)" : $0 } ?? "sha256:\(rawSHA256)#\(index)"
             let origin = CaseNormalizer.Origin(channel: .webhook, source: source, ref: ref, receivedAt: receivedAt, rawSHA256: rawSHA256)
             let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
-            return PreparedCase(intakeCase: intakeCase, document: try intakeCase.encoded(), changes: changes)
+            return PreparedCase(
+                intakeCase: intakeCase, document: try intakeCase.encoded(), changes: changes,
+                probe: normalizer.dedupProbe(for: intakeCase, reportedAt: draft.reportedAt, receivedAt: receivedAt))
         }
         let answer = try await database.intake { transaction -> Answer in
             if let key, let stored = try transaction.storedAnswer(channel: .webhook, source: source, key: key) {
@@ -142,12 +145,18 @@ public struct WebhookIntake: Sendable {
                 }
                 let id = candidate.intakeCase.id
                 received.caseID = id
-                try transaction.insertCase(candidate.intakeCase, document: candidate.document, event: .created, steps: [
+                let decided = try transaction.insertNew(candidate.intakeCase, document: candidate.document, probe: candidate.probe, steps: [
                     received,
                     TraceStep("normalised", channel: .webhook, source: source, ref: ref, caseID: id, detail: candidate.changes),
                     TraceStep("stored", channel: .webhook, source: source, ref: ref, caseID: id, rawSHA256: rawSHA256),
                 ])
-                results.append(.object(["id": .string(id), "ref": .string(ref), "status": .string("created")]))
+                var result: [String: JSONValue] = ["id": .string(id), "ref": .string(ref), "status": .string("created")]
+                switch decided {
+                case .duplicate(let original, _)?: result["duplicate_of"] = .string(original)
+                case .possible(let original, _)?: result["possible_duplicate_of"] = .string(original)
+                case .new?, nil: break
+                }
+                results.append(.object(result))
             }
             let body = Data(JSONValue.object(["cases": .array(results)]).serialized().utf8)
             if let key {

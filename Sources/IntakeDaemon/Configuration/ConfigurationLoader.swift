@@ -37,7 +37,18 @@ public struct LoadedConfiguration: Sendable {
 
     /// The normaliser every channel uses: zone, phone area code, classification, deadlines.
     public var normalizer: CaseNormalizer {
-        CaseNormalizer(timeZone: timeZone, defaultAreaCode: settings.zone.defaultAreaCode, classifier: classifier, calendar: calendar)
+        CaseNormalizer(
+            timeZone: timeZone, defaultAreaCode: settings.zone.defaultAreaCode, classifier: classifier, calendar: calendar,
+            dedup: dedupPolicy)
+    }
+
+    /// Deduplication's thresholds and window, or nil when `dedup.enabled` is false.
+    public var dedupPolicy: DedupPolicy? {
+        let dedup = settings.dedup
+        guard dedup.enabled else { return nil }
+        return DedupPolicy(
+            highThreshold: dedup.highThreshold, lowThreshold: dedup.lowThreshold, textOnlyThreshold: dedup.textOnlyThreshold,
+            crossCategoryThreshold: dedup.crossCategoryThreshold, windowSeconds: dedup.windowDays * 86400)
     }
 
     /// Email sources with their passwords read.

@@ -67,6 +67,24 @@ struct ConfigurationValidator {
                 issues += error.issues
             }
         }
+        let dedup = settings.dedup
+        let dedupPath: [ConfigPathElement] = [.key("dedup")]
+        if !(dedup.windowDays > 0) { report(dedupPath + [.key("window_days")], "must be greater than 0") }
+        for (value, key) in [
+            (dedup.lowThreshold, "low_threshold"), (dedup.highThreshold, "high_threshold"),
+            (dedup.textOnlyThreshold, "text_only_threshold"), (dedup.crossCategoryThreshold, "cross_category_threshold"),
+        ] where !(value > 0 && value <= 1) {
+            report(dedupPath + [.key(key)], "must be in (0, 1], found \(value)")
+        }
+        if dedup.lowThreshold > dedup.highThreshold {
+            report(dedupPath + [.key("low_threshold")], "must not be above high_threshold (\(dedup.highThreshold))")
+        }
+        if dedup.textOnlyThreshold < dedup.highThreshold {
+            report(dedupPath + [.key("text_only_threshold")], "must not be below high_threshold (\(dedup.highThreshold)): text alone needs more")
+        }
+        if dedup.crossCategoryThreshold < dedup.highThreshold {
+            report(dedupPath + [.key("cross_category_threshold")], "must not be below high_threshold (\(dedup.highThreshold))")
+        }
         let visits = settings.visits
         let visitPath: [ConfigPathElement] = [.key("visits")]
         positive(visits.maxBodyBytes, visitPath + [.key("max_body_bytes")])

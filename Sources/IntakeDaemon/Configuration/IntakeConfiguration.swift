@@ -11,12 +11,13 @@ public struct IntakeConfiguration: Sendable, Codable {
     public var email = EmailChannelConfiguration()
     public var visits = VisitChannelConfiguration()
     public var classification = ClassificationConfiguration()
+    public var dedup = DedupConfiguration()
     public var forwarding = ForwardingConfiguration()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, log, webhook, hotline, email, visits, classification, forwarding
+        case zone, store, log, webhook, hotline, email, visits, classification, dedup, forwarding
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,6 +31,7 @@ public struct IntakeConfiguration: Sendable, Codable {
         email = try container.value(.email, default: email)
         visits = try container.value(.visits, default: visits)
         classification = try container.value(.classification, default: classification)
+        dedup = try container.value(.dedup, default: dedup)
         forwarding = try container.value(.forwarding, default: forwarding)
     }
 }
@@ -360,6 +362,43 @@ public struct ClassificationConfiguration: Sendable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         taxonomy = try container.decodeIfPresent(String.self, forKey: .taxonomy)
         holidays = try container.decodeIfPresent(String.self, forKey: .holidays)
+    }
+}
+
+/// Cross-channel deduplication (SPEC §4): thresholds on the MinHash similarity of the
+/// normalised texts, and the window within which a demand counts as raised again.
+public struct DedupConfiguration: Sendable, Codable {
+    public var enabled = true
+    public var windowDays = 30.0
+    /// At or above: `case.duplicate` (same enterprise).
+    public var highThreshold = 0.8
+    /// From here to `high_threshold`: created with `possible_duplicate_of`.
+    public var lowThreshold = 0.5
+    /// Duplicate threshold when either side has no identity (text alone).
+    public var textOnlyThreshold = 0.9
+    /// Two cases of different categories are duplicates only at or above this.
+    public var crossCategoryThreshold = 0.95
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case enabled
+        case windowDays = "window_days"
+        case highThreshold = "high_threshold"
+        case lowThreshold = "low_threshold"
+        case textOnlyThreshold = "text_only_threshold"
+        case crossCategoryThreshold = "cross_category_threshold"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try container.value(.enabled, default: enabled)
+        windowDays = try container.value(.windowDays, default: windowDays)
+        highThreshold = try container.value(.highThreshold, default: highThreshold)
+        lowThreshold = try container.value(.lowThreshold, default: lowThreshold)
+        textOnlyThreshold = try container.value(.textOnlyThreshold, default: textOnlyThreshold)
+        crossCategoryThreshold = try container.value(.crossCategoryThreshold, default: crossCategoryThreshold)
     }
 }
 

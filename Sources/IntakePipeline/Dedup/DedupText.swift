@@ -6,7 +6,10 @@ import IntakeCore
 /// Steps, in order: `TextNormalizer.line` (NFC, full-width ASCII folded, whitespace folded);
 /// lower-case; every character that is not a letter or a digit dropped (punctuation, symbols,
 /// whitespace, emoji); then the phrases in `boilerplate` removed. Boilerplate is removed after
-/// punctuation so that "请尽快，处理" and "请尽快处理" fold alike.
+/// punctuation so that "请尽快，处理" and "请尽快处理" fold alike. Contact details go too
+/// (e-mail addresses as they are read, phone numbers by `removePhoneNumbers`, their labels as
+/// boilerplate): they are identity, which deduplication compares by key, and a signature line
+/// must not make a re-sent demand look edited.
 public enum DedupText {
     /// Greetings, salutations and closing formulas that requesters add or leave out freely.
     /// Longest first where one contains another (请尽快处理 before 请尽快), so the longer
@@ -23,6 +26,9 @@ public enum DedupText {
         // Thanks and closings
         "非常感谢", "十分感谢", "万分感谢", "感谢", "谢谢您", "谢谢",
         "此致敬礼", "此致", "敬礼", "麻烦了", "麻烦您了", "辛苦了",
+        // Labels of contact details (the numbers and addresses themselves are removed
+        // apart: `removePhoneNumbers`, and e-mail addresses as they are read)
+        "联系电话", "联系方式", "联系手机", "手机号码", "手机号", "电子邮箱", "邮箱地址", "邮箱",
     ]
     .sorted { $0.count > $1.count }
 
@@ -31,7 +37,22 @@ public enum DedupText {
         var kept: [UInt32] = []
         let line = TextNormalizer.line(text)
         kept.reserveCapacity(line.unicodeScalars.count)
-        for scalar in line.unicodeScalars {
+        var scalars = line.unicodeScalars.makeIterator()
+        var pendingAddress = false
+        while let scalar = scalars.next() {
+            if scalar == "@" {
+                // An e-mail address: identity, compared by key, not text. Its local part
+                // (the ASCII run before) goes, and its domain (the run after) with it.
+                while let last = kept.last, last < 0x80 { kept.removeLast() }
+                pendingAddress = true
+                continue
+            }
+            if pendingAddress {
+                if scalar.isASCII && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "." || scalar == "-") {
+                    continue
+                }
+                pendingAddress = false
+            }
             let properties = scalar.properties
             guard properties.isAlphabetic || properties.numericType != nil else { continue }
             if scalar.isASCII {
@@ -43,8 +64,40 @@ public enum DedupText {
                 kept.append(scalar.value)
             }
         }
-        return removeBoilerplate(kept)
+        return removeBoilerplate(removePhoneNumbers(kept))
     }
+
+    /// Phone numbers are identity, compared by key, not text: a signature line
+    /// "联系电话 138 1234 5678" must not make a re-sent demand look edited. Removed (after
+    /// spaces and dashes are gone): mobile numbers (11 digits from 1), numbers with an area
+    /// code (10–12 digits from 0), and 7–8 digit local numbers right after 电话/手机/座机/热线.
+    static func removePhoneNumbers(_ input: [UInt32]) -> [UInt32] {
+        var output: [UInt32] = []
+        output.reserveCapacity(input.count)
+        var index = 0
+        while index < input.count {
+            guard isDigit(input[index]) else {
+                output.append(input[index])
+                index += 1
+                continue
+            }
+            var end = index
+            while end < input.count, isDigit(input[end]) { end += 1 }
+            let run = input[index..<end]
+            let count = run.count
+            let first = run.first!
+            let afterPhoneWord = index > 0 && phoneWordEnds.contains(input[index - 1])
+            let isPhone = (count == 11 && first == 0x31) || ((10...12).contains(count) && first == 0x30)
+                || ((7...8).contains(count) && afterPhoneWord)
+            if !isPhone { output.append(contentsOf: run) }
+            index = end
+        }
+        return output
+    }
+
+    private static func isDigit(_ value: UInt32) -> Bool { (0x30...0x39).contains(value) }
+    /// 话 (电话), 机 (手机, 座机), 线 (热线).
+    private static let phoneWordEnds: Set<UInt32> = [0x8BDD, 0x673A, 0x7EBF]
 
     /// The normalised text as a string (for `explain` output and tests).
     public static func normalize(_ text: String) -> String {

@@ -18,7 +18,9 @@ struct TestEnvironment {
     var storePath: String { directory.appendingPathComponent("intake.sqlite").path }
 
     /// - Parameter sinkYAML: the `sink:` mapping's members, indented four spaces; the file sink when nil.
-    init(port: Int = 0, sinkYAML: String? = nil, extraYAML: String = "", directory folder: URL? = nil) throws {
+    /// - Parameter dedup: cross-channel deduplication, off unless a test is about it: most
+    ///   tests send one text many times and count `case.created` events.
+    init(port: Int = 0, sinkYAML: String? = nil, extraYAML: String = "", dedup: Bool = false, directory folder: URL? = nil) throws {
         directory = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("intake-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try (devSecret + "\n").write(to: directory.appendingPathComponent("webhook.secret"), atomically: true, encoding: .utf8)
@@ -47,6 +49,8 @@ struct TestEnvironment {
             classification:
               taxonomy: \(repositoryRoot.appendingPathComponent("channels/taxonomy.yaml").path)
               holidays: \(repositoryRoot.appendingPathComponent("channels/holidays.yaml").path)
+            dedup:
+              enabled: \(dedup)
             forwarding:
               poll_interval_millis: 100
               sink:

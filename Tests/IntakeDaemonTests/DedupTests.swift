@@ -1,0 +1,194 @@
+import Foundation
+import IntakeCore
+import IntakeStore
+import Testing
+
+/// Cross-channel deduplication end to end, through the real daemon: what reaches the
+/// routing queue is one `case.created` and its repeats as `case.duplicate` linked to it.
+@Suite(.serialized) struct DedupTests {
+    static let demand = "我司位于滨海新区的新建厂房用地规划许可申请已经提交两个月，至今没有审批结果，请问目前办理进度如何，是否还需要补充其他材料？"
+    /// Re-sent with a greeting, a thanks and one word changed: a duplicate.
+    static let editedDemand = "您好！我司位于滨海新区的新建厂房用地规划许可申请已提交两个月，至今没有审批结果，请问目前办理进度如何，是否还需要补充其他材料？谢谢"
+    /// Three small rewordings: similar enough for a person to look at, not a duplicate.
+    static let rewordedDemand = "我司位于滨海新区的新建厂房用地规划许可申请已提交两个月了，至今没有审批结果，请问目前办理进度如何，是否需要补充其他材料？"
+    static let otherDemand = "公司新引进的三名研发人员想申请人才公寓，材料已经提交，想了解审核需要多长时间以及入住条件。"
+
+    /// A USCC with a valid check digit, different for each `serial`.
+    static func validUSCC(_ serial: Int) -> String {
+        let stem = String(format: "9112011%010d", serial)
+        for check in "0123456789ABCDEFGHJKLMNPQRTUWXY" where USCC(stem + String(check)).isValid { return stem + String(check) }
+        fatalError("no check digit for \(stem)")
+    }
+
+    static func request(
+        ref: String, description: String, enterprise: String = "天津某某科技有限公司", uscc: String = "91120116MA07K3RD93",
+        phone: String = "13812345678", email: String = "zhang@example.cn", reportedAt: String = "2026-02-26T09:13:05+08:00",
+        category: String = "土地"
+    ) -> String {
+        """
+        {"ref": "\(ref)", "reported_at": "\(reportedAt)",
+         "requester": {"name": "张先生", "phone": "\(phone)", "email": "\(email)"},
+         "enterprise": {"name": "\(enterprise)", "uscc": "\(uscc)"},
+         "description": "\(description)", "category": "\(category)"}
+        """
+    }
+
+    /// The case of each event file, keyed by ref, with the event's kind.
+    static func events(_ environment: TestEnvironment) throws -> [String: (event: String, case: [String: Any])] {
+        var byRef: [String: (String, [String: Any])] = [:]
+        for file in try environment.eventFiles() {
+            let event = try readEvent(environment, file)
+            let body = try #require(event["case"] as? [String: Any])
+            byRef[body["ref"] as! String] = (event["event"] as! String, body)
+        }
+        return byRef
+    }
+
+    @Test func aHotlineRowThenALightlyEditedEmailIsCreatedAndDuplicateAndThatSurvivesARestart() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-dedup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try dovecot.password.write(to: directory.appendingPathComponent("imap.password"), atomically: true, encoding: .utf8)
+        let environment = try TestEnvironment(extraYAML: """
+            hotline:
+              sources:
+                - name: hotline
+                  spool_dir: \(directory.path)/spool
+                  mapping: \(repositoryRoot.appendingPathComponent("channels/hotline.yaml").path)
+                  settle_secs: 0
+                  rescan_interval_millis: 100
+            email:
+              sources:
+                - name: service-mailbox
+                  url: \(dovecot.url)
+                  tls: none
+                  username: \(dovecot.username)
+                  password_file: \(directory.path)/imap.password
+                  mailboxes: [INBOX]
+                  poll_interval_secs: 0.2
+            """, dedup: true, directory: directory)
+        var daemon = try await TestDaemon.start(environment)
+
+        let spool = directory.appendingPathComponent("spool")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        let csv = """
+            工单编号,来电时间,来电号码,诉求人,企业名称,统一社会信用代码,诉求类型,诉求标题,诉求内容,所属区域,紧急程度,承办部门
+            RX000001,2026-02-26 09:01:05,13812345678,张先生,天津某某科技有限公司,91120116MA07K3RD93,规划,厂房用地规划许可进度,\(Self.demand),新城街道,一般,区规划和自然资源局
+
+            """
+        try Data(csv.utf8).write(to: spool.appendingPathComponent("day1.csv"))
+        FileManager.default.createFile(atPath: spool.appendingPathComponent("day1.csv.done").path, contents: nil)
+        #expect(try await environment.waitForEventFiles(count: 1, timeoutSecs: 20).count == 1)
+        let hotline = try #require(try Self.events(environment)["RX000001"])
+        #expect(hotline.event == "case.created")
+        let original = try #require(hotline.case["id"] as? String)
+
+        try dovecot.deliver(mail(id: "again-1@example.cn", subject: "厂房用地规划许可", body: Self.editedDemand + "\n联系电话 138 1234 5678"))
+        #expect(try await environment.waitForEventFiles(count: 2, timeoutSecs: 20).count == 2)
+        let email = try #require(try Self.events(environment)["again-1@example.cn"])
+        #expect(email.event == "case.duplicate")
+        #expect(email.case["duplicate_of"] as? String == original)
+        #expect((email.case["similarity"] as? Double ?? 0) >= 0.8)
+        let emailID = try #require(email.case["id"] as? String)
+
+        // The index is in the store: a new process still knows the hotline case.
+        await daemon.stop()
+        daemon = try await TestDaemon.start(environment)
+        try dovecot.deliver(mail(id: "again-2@example.cn", subject: "再次咨询", body: Self.editedDemand + "\n联系电话 138 1234 5678"))
+        #expect(try await environment.waitForEventFiles(count: 3, timeoutSecs: 20).count == 3)
+        let third = try #require(try Self.events(environment)["again-2@example.cn"])
+        #expect(third.event == "case.duplicate")
+        #expect(third.case["duplicate_of"] as? String == original, "a duplicate points at the original, not at another duplicate")
+        await daemon.stop()
+
+        let explained = try runCLI(["dedup", "explain", emailID, "--config", environment.configPath])
+        #expect(explained.status == 0, "\(explained.output)")
+        #expect(explained.output.contains("duplicate of \(original)"), "\(explained.output)")
+        #expect(explained.output.contains("phone:+8613812345678"), "\(explained.output)")
+        let json = try #require(try JSONSerialization.jsonObject(
+            with: Data(runCLI(["dedup", "explain", emailID, "--json", "--config", environment.configPath]).output.utf8)) as? [String: Any])
+        let candidates = try #require((json["decision"] as? [String: Any])?["candidates"] as? [[String: Any]])
+        #expect(candidates.first?["case_id"] as? String == original)
+        #expect(candidates.first?["verdict"] as? String == "duplicate")
+    }
+
+    @Test func theSameTextFromTwoEnterprisesIsTwoCases() async throws {
+        let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
+        defer { Task { await daemon.stop() } }
+        let first = try await daemon.postSigned(Self.request(ref: "a", description: Self.demand), key: "a")
+        let second = try await daemon.postSigned(Self.request(
+            ref: "b", description: Self.demand, enterprise: "天津另一家制造有限公司", uscc: Self.validUSCC(7),
+            phone: "13900001111", email: "li@other.cn"), key: "b")
+        #expect(first.status == 202 && second.status == 202)
+        let events = try await Self.waitForEvents(daemon, count: 2)
+        #expect(events["a"]?.event == "case.created")
+        #expect(events["b"]?.event == "case.created")
+        #expect(events["b"]?.case["possible_duplicate_of"] == nil)
+        let explained = try runCLI(["dedup", "explain", "b", "--config", daemon.environment.configPath])
+        #expect(explained.output.contains("different_enterprise"), "\(explained.output)")
+    }
+
+    @Test func theSameEnterpriseWithADifferentDemandIsTwoCases() async throws {
+        let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
+        defer { Task { await daemon.stop() } }
+        _ = try await daemon.postSigned(Self.request(ref: "land", description: Self.demand), key: "land")
+        let answer = try await daemon.postSigned(Self.request(ref: "talent", description: Self.otherDemand, category: "人才"), key: "talent")
+        let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
+        #expect(cases.first?["duplicate_of"] == nil)
+        let events = try await Self.waitForEvents(daemon, count: 2)
+        #expect(events["land"]?.event == "case.created")
+        #expect(events["talent"]?.event == "case.created")
+    }
+
+    @Test func theWindowDecidesAndWebhookAnswersNameTheOriginal() async throws {
+        let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
+        defer { Task { await daemon.stop() } }
+        _ = try await daemon.postSigned(Self.request(ref: "jan", description: Self.demand, reportedAt: "2026-01-01T10:00:00+08:00"), key: "jan")
+        // 29 days later: within the 30-day window.
+        let inside = try await daemon.postSigned(
+            Self.request(ref: "inside", description: Self.editedDemand, reportedAt: "2026-01-30T10:00:00+08:00"), key: "inside")
+        // 31 days later: a new case.
+        let outside = try await daemon.postSigned(
+            Self.request(ref: "outside", description: Self.editedDemand, reportedAt: "2026-02-01T10:00:00+08:00"), key: "outside")
+        let events = try await Self.waitForEvents(daemon, count: 3)
+        let original = try #require(events["jan"]?.case["id"] as? String)
+        #expect(events["inside"]?.event == "case.duplicate")
+        #expect(events["inside"]?.case["duplicate_of"] as? String == original)
+        #expect((try inside.json()["cases"] as? [[String: Any]])?.first?["duplicate_of"] as? String == original)
+        #expect(events["outside"]?.event == "case.created")
+        #expect((try outside.json()["cases"] as? [[String: Any]])?.first?["duplicate_of"] == nil)
+        let explained = try runCLI(["dedup", "explain", "outside", "--config", daemon.environment.configPath])
+        // The first case is 31 days away: the lookup does not even return it.
+        #expect(explained.output.contains("decision    new"), "\(explained.output)")
+        #expect(explained.output.contains("candidates  none"), "\(explained.output)")
+    }
+
+    @Test func aLooserMatchIsCreatedWithAPossibleDuplicateHint() async throws {
+        let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
+        defer { Task { await daemon.stop() } }
+        _ = try await daemon.postSigned(Self.request(ref: "first", description: Self.demand), key: "first")
+        _ = try await daemon.postSigned(Self.request(ref: "second", description: Self.rewordedDemand), key: "second")
+        let events = try await Self.waitForEvents(daemon, count: 2)
+        let original = try #require(events["first"]?.case["id"] as? String)
+        #expect(events["second"]?.event == "case.created")
+        #expect(events["second"]?.case["possible_duplicate_of"] as? String == original)
+    }
+
+    @Test func withDedupOffTheSameTextIsTwoCreatedCases() async throws {
+        let daemon = try await TestDaemon.start(TestEnvironment(dedup: false))
+        defer { Task { await daemon.stop() } }
+        _ = try await daemon.postSigned(Self.request(ref: "one", description: Self.demand), key: "one")
+        _ = try await daemon.postSigned(Self.request(ref: "two", description: Self.demand), key: "two")
+        let events = try await Self.waitForEvents(daemon, count: 2)
+        #expect(events["one"]?.event == "case.created")
+        #expect(events["two"]?.event == "case.created")
+        #expect(try runCLI(["dedup", "explain", "two", "--config", daemon.environment.configPath]).status == 2)
+    }
+
+    static func waitForEvents(_ daemon: TestDaemon, count: Int) async throws -> [String: (event: String, case: [String: Any])] {
+        let files = try await daemon.environment.waitForEventFiles(count: count, timeoutSecs: 10)
+        #expect(files.count == count)
+        return try events(daemon.environment)
+    }
+}
