@@ -102,7 +102,7 @@ public struct IntakeServer: Sendable {
             configuration: WebhookConfiguration(
                 maxBodyBytes: hook.maxBodyBytes, maxAttachmentBytes: hook.maxAttachmentBytes,
                 maxAttachmentsPerRequest: hook.maxAttachmentsPerRequest, maxRequestsPerBatch: hook.maxRequestsPerBatch,
-                retryAfterSecs: hook.retryAfterSecs),
+                retryAfterSecs: hook.retryAfterSecs, splitDemands: hook.splitDemands),
             database: database, blobs: blobs,
             authenticator: WebhookAuthenticator(sources: configuration.webhookSources, toleranceSecs: hook.signatureToleranceSecs),
             normalizer: normalizer,

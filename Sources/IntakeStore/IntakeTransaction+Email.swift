@@ -41,11 +41,12 @@ extension IntakeTransaction {
         try trace(TraceStep("ignored", channel: channel, source: source, ref: ref, rawSHA256: rawSHA256, detail: detail))
     }
 
-    /// The case an earlier input of a channel became, by its ref (an email's Message-ID), from any source.
+    /// The case an earlier input of a channel became, by its ref (an email's Message-ID), from any source;
+    /// for a message split into one case per demand, the first demand's case (`<ref>#1`).
     public func caseID(channel: Channel, ref: String) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: """
-            SELECT case_id FROM intake_ledger WHERE ref = ? AND channel = ? AND case_id IS NOT NULL ORDER BY id LIMIT 1
-            """), arguments: [ref, channel.rawValue])
+            SELECT case_id FROM intake_ledger WHERE ref IN (?, ?) AND channel = ? AND case_id IS NOT NULL ORDER BY id LIMIT 1
+            """), arguments: [ref, ref + "#1", channel.rawValue])
     }
 
     /// The case whose id ends with `token` (12 hex digits, as in a subject's `[案件 …]`).

@@ -192,3 +192,68 @@ import Testing
         return try events(daemon.environment)
     }
 }
+
+/// The enumeration splitter behind `split_demands` on the webhook and email channels.
+@Suite(.serialized) struct DemandSplittingTests {
+    static let listed = "企业反映以下问题：（一）厂房用地规划许可申请提交两个月仍未批复；（二）新引进的三名研发人员申请人才公寓，想了解审核时间。"
+
+    @Test func aWebhookRequestListingTwoDemandsBecomesTwoCasesWhenSwitchedOn() async throws {
+        let daemon = try await TestDaemon.start(TestEnvironment(splitDemands: true))
+        defer { Task { await daemon.stop() } }
+        let answer = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list")
+        #expect(answer.status == 202)
+        let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
+        #expect(cases.map { $0["ref"] as? String } == ["list#1", "list#2"])
+        let events = try await DedupTests.waitForEvents(daemon, count: 2)
+        let first = try #require(events["list#1"]?.case)
+        let second = try #require(events["list#2"]?.case)
+        #expect((first["description"] as? String)?.contains("规划许可") == true)
+        #expect((second["description"] as? String)?.contains("人才公寓") == true)
+        #expect((second["description"] as? String)?.contains("规划") == false)
+        #expect((first["extra"] as? [String: Any])?["notes_preamble"] as? String == "企业反映以下问题：")
+        #expect((second["extra"] as? [String: Any])?["demand_count"] as? Double == 2)
+        // The same request again: both demands are repeats.
+        let again = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list-again")
+        #expect((try again.json()["cases"] as? [[String: Any]])?.map { $0["status"] as? String } == ["duplicate", "duplicate"])
+    }
+
+    @Test func switchedOffByDefaultTheRequestStaysOneCase() async throws {
+        let daemon = try await TestDaemon.start(TestEnvironment())
+        defer { Task { await daemon.stop() } }
+        let answer = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list")
+        let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
+        #expect(cases.map { $0["ref"] as? String } == ["list"])
+    }
+
+    @Test func anEmailListingTwoDemandsBecomesTwoCasesAndAReplyFollowsTheFirst() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-split-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try dovecot.password.write(to: directory.appendingPathComponent("imap.password"), atomically: true, encoding: .utf8)
+        let environment = try TestEnvironment(extraYAML: """
+            email:
+              sources:
+                - name: service-mailbox
+                  url: \(dovecot.url)
+                  tls: none
+                  username: \(dovecot.username)
+                  password_file: \(directory.path)/imap.password
+                  mailboxes: [INBOX]
+                  poll_interval_secs: 0.2
+                  split_demands: true
+            """, directory: directory)
+        let daemon = try await TestDaemon.start(environment)
+        defer { Task { await daemon.stop() } }
+        try dovecot.deliver(mail(id: "list@example.cn", subject: "两个问题", body: "1. 厂房用地规划许可申请提交两个月仍未批复。\n2. 三名研发人员申请人才公寓，想了解审核时间。"))
+        #expect(try await environment.waitForEventFiles(count: 2, timeoutSecs: 20).count == 2)
+        var events = try DedupTests.events(environment)
+        let first = try #require(events["list@example.cn#1"]?.case["id"] as? String)
+        #expect(events["list@example.cn#2"]?.event == "case.created")
+        try dovecot.deliver(mail(id: "reply@example.cn", subject: "Re: 两个问题", body: "补充：规划许可材料已补交。", headers: ["In-Reply-To: <list@example.cn>"]))
+        #expect(try await environment.waitForEventFiles(count: 3, timeoutSecs: 20).count == 3)
+        events = try DedupTests.events(environment)
+        #expect(events["reply@example.cn"]?.event == "case.followup")
+        #expect(events["reply@example.cn"]?.case["followup_of"] as? String == first)
+    }
+}

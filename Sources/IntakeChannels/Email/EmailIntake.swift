@@ -17,10 +17,13 @@ public struct EmailIntake: Sendable {
     public struct Settings: Sendable {
         public var source: String
         public var maxAttachmentBytes: Int
+        /// A new message enumerating several demands becomes one case per demand.
+        public var splitDemands: Bool
 
-        public init(source: String, maxAttachmentBytes: Int = 10 << 20) {
+        public init(source: String, maxAttachmentBytes: Int = 10 << 20, splitDemands: Bool = false) {
             self.source = source
             self.maxAttachmentBytes = maxAttachmentBytes
+            self.splitDemands = splitDemands
         }
     }
 
@@ -30,6 +33,8 @@ public struct EmailIntake: Sendable {
         /// A new case that deduplication linked to one raised before (`case.duplicate`).
         case duplicate(caseID: String, of: String)
         case followup(caseID: String, of: String)
+        /// One case per demand (`split_demands`); `duplicates` of them linked to earlier cases.
+        case split(caseIDs: [String], duplicates: Int)
         case ignored(reason: String)
         /// Already taken (by Message-ID or by its bytes).
         case repeated(caseID: String?)
@@ -79,6 +84,13 @@ public struct EmailIntake: Sendable {
         let origin = CaseNormalizer.Origin(channel: .email, source: settings.source, ref: ref, receivedAt: receivedAt, rawSHA256: rawSHA256)
         let (candidate, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
         let probe = ignoreReason == nil ? normalizer.dedupProbe(for: candidate, reportedAt: draft.reportedAt, receivedAt: receivedAt) : nil
+        // With `split_demands`, a new message listing several demands is one case each
+        // (a reply stays one follow-up, whatever it lists).
+        let demands = settings.splitDemands && ignoreReason == nil ? draft.demands(ref: ref) : []
+        let pieces: [(IntakeCase, [String: JSONValue], DedupProbe?)] = demands.count < 2 ? [] : demands.map { piece in
+            let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: piece)
+            return (intakeCase, changes, normalizer.dedupProbe(for: intakeCase, reportedAt: piece.reportedAt, receivedAt: receivedAt))
+        }
         let token = message.subject.flatMap(EmailTriage.caseToken(inSubject:))
         // The nearest ancestors first; a long References chain is cut (each id is a lookup
         // inside the single writer's transaction).
@@ -98,7 +110,9 @@ public struct EmailIntake: Sendable {
                 return .repeated(caseID: try transaction.ledgerEntry(channel: .email, source: source, ref: ref)?.caseID)
             }
             var candidate = candidate
-            if try transaction.ledgerEntry(channel: .email, source: source, ref: ref) != nil {
+            if try transaction.ledgerEntry(channel: .email, source: source, ref: ref) != nil
+                || transaction.ledgerEntry(channel: .email, source: source, ref: ref + "#1") != nil
+            {
                 // Another message under a Message-ID already taken (a broken mailer, a forged
                 // header): taken under its own ref, never dropped.
                 candidate.ref = "\(ref)#sha256:\(rawSHA256.prefix(16))"
@@ -127,6 +141,23 @@ public struct EmailIntake: Sendable {
                 // A follow-up is linked to its case already: not deduplicated, not indexed.
                 try transaction.insertCase(candidate, event: .followup, steps: steps)
                 return .followup(caseID: candidate.id, of: parent)
+            }
+            if !pieces.isEmpty {
+                var ids: [String] = []
+                var duplicates = 0
+                for (index, (piece, pieceChanges, pieceProbe)) in pieces.enumerated() {
+                    var piece = piece
+                    piece.ref = "\(candidate.ref)#\(index + 1)"
+                    var pieceSteps = [received]
+                    pieceSteps[0].caseID = piece.id
+                    pieceSteps[0].ref = piece.ref
+                    pieceSteps.append(TraceStep("normalised", channel: .email, source: source, ref: piece.ref, caseID: piece.id, detail: pieceChanges))
+                    pieceSteps.append(TraceStep("stored", channel: .email, source: source, ref: piece.ref, caseID: piece.id, rawSHA256: rawSHA256))
+                    let decided = try transaction.insertNew(piece, document: try piece.encoded(), probe: pieceProbe, steps: pieceSteps)
+                    if case .duplicate = decided { duplicates += 1 }
+                    ids.append(piece.id)
+                }
+                return .split(caseIDs: ids, duplicates: duplicates)
             }
             let decided = try transaction.insertNew(candidate, document: try candidate.encoded(), probe: probe, steps: steps)
             if case .duplicate(let original, _) = decided { return .duplicate(caseID: candidate.id, of: original) }
@@ -176,6 +207,9 @@ struct EmailMetrics: Sendable {
         switch outcome {
         case .created: created.increment()
         case .duplicate: duplicates.increment()
+        case .split(let ids, let duplicateCount):
+            created.increment(by: ids.count - duplicateCount)
+            duplicates.increment(by: duplicateCount)
         case .followup: followups.increment()
         case .ignored: ignored.increment()
         case .repeated: repeats.increment()

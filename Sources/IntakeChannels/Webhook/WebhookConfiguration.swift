@@ -8,11 +8,15 @@ public struct WebhookConfiguration: Sendable {
     public var maxIdempotencyKeyBytes: Int
     /// Sent with 503 when the store cannot take the request now.
     public var retryAfterSecs: Int
+    /// One case per demand when a description enumerates several (`CaseDraft.demands`).
+    public var splitDemands: Bool
 
     public init(
         maxBodyBytes: Int = 1 << 20, maxAttachmentBytes: Int = 512 << 10, maxAttachmentsPerRequest: Int = 20,
-        maxRequestsPerBatch: Int = 100, maxJSONDepth: Int = 32, maxIdempotencyKeyBytes: Int = 200, retryAfterSecs: Int = 5
+        maxRequestsPerBatch: Int = 100, maxJSONDepth: Int = 32, maxIdempotencyKeyBytes: Int = 200, retryAfterSecs: Int = 5,
+        splitDemands: Bool = false
     ) {
+        self.splitDemands = splitDemands
         self.maxBodyBytes = maxBodyBytes
         self.maxAttachmentBytes = maxAttachmentBytes
         self.maxAttachmentsPerRequest = maxAttachmentsPerRequest

@@ -112,8 +112,17 @@ public struct WebhookIntake: Sendable {
     private func commit(_ decoded: WebhookRequestDecoder.Decoded, body: [UInt8], source: String, key: String?, receivedAt: Date) async throws -> Answer {
         let rawSHA256 = SHA256.hash(data: body).hexString
         let rawBody = Data(body)
-        let prepared = try decoded.drafts.enumerated().map { index, draft -> PreparedCase in
+        let drafts = decoded.drafts.enumerated().flatMap { index, draft -> [CaseDraft] in
             let ref = draft.ref ?? key.map { decoded.isBatch ? "\($0)#\(index)" : $0 } ?? "sha256:\(rawSHA256)#\(index)"
+            guard configuration.splitDemands else {
+                var draft = draft
+                draft.ref = ref
+                return [draft]
+            }
+            return draft.demands(ref: ref)
+        }
+        let prepared = try drafts.map { draft -> PreparedCase in
+            let ref = draft.ref ?? ""
             let origin = CaseNormalizer.Origin(channel: .webhook, source: source, ref: ref, receivedAt: receivedAt, rawSHA256: rawSHA256)
             let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
             return PreparedCase(
@@ -164,7 +173,7 @@ public struct WebhookIntake: Sendable {
             }
             return Answer(status: 202, body: body)
         }
-        if answer.status == 202, !answer.replayed { metrics.accepted.increment(by: decoded.drafts.count) }
+        if answer.status == 202, !answer.replayed { metrics.accepted.increment(by: prepared.count) }
         return answer
     }
 

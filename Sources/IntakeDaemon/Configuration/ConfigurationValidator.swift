@@ -193,7 +193,8 @@ struct ConfigurationValidator {
                         timeoutMillis: source.timeoutMillis, connectTimeoutMillis: source.connectTimeoutMillis,
                         maxMessageBytes: source.maxMessageBytes),
                     mailboxes: source.mailboxes, after: after),
-                intake: EmailIntake.Settings(source: source.name, maxAttachmentBytes: source.maxAttachmentBytes),
+                intake: EmailIntake.Settings(
+                    source: source.name, maxAttachmentBytes: source.maxAttachmentBytes, splitDemands: source.splitDemands),
                 pollIntervalSecs: source.pollIntervalSecs))
         }
         return loaded

@@ -108,6 +108,8 @@ public struct WebhookChannelConfiguration: Sendable, Codable {
     public var maxRequestsPerBatch = 100
     public var signatureToleranceSecs = 300
     public var retryAfterSecs = 5
+    /// One case per demand when a description enumerates several ("（一）…（二）…").
+    public var splitDemands = false
     public var sources: [WebhookSourceConfiguration] = []
 
     public init() {}
@@ -122,6 +124,7 @@ public struct WebhookChannelConfiguration: Sendable, Codable {
         case maxRequestsPerBatch = "max_requests_per_batch"
         case signatureToleranceSecs = "signature_tolerance_secs"
         case retryAfterSecs = "retry_after_secs"
+        case splitDemands = "split_demands"
         case sources
     }
 
@@ -137,6 +140,7 @@ public struct WebhookChannelConfiguration: Sendable, Codable {
         maxRequestsPerBatch = try container.value(.maxRequestsPerBatch, default: maxRequestsPerBatch)
         signatureToleranceSecs = try container.value(.signatureToleranceSecs, default: signatureToleranceSecs)
         retryAfterSecs = try container.value(.retryAfterSecs, default: retryAfterSecs)
+        splitDemands = try container.value(.splitDemands, default: splitDemands)
         sources = try container.value(.sources, default: sources)
     }
 }
@@ -263,6 +267,8 @@ public struct EmailSourceConfiguration: Sendable, Codable {
     public var maxMessageBytes = 25 << 20
     /// Larger attachments are recorded with their size, not stored.
     public var maxAttachmentBytes = 10 << 20
+    /// One case per demand when a new message enumerates several ("1、… 2、…").
+    public var splitDemands = false
 
     public init(name: String, url: String, username: String, passwordFile: String) {
         self.name = name
@@ -283,6 +289,7 @@ public struct EmailSourceConfiguration: Sendable, Codable {
         case connectTimeoutMillis = "connect_timeout_millis"
         case maxMessageBytes = "max_message_bytes"
         case maxAttachmentBytes = "max_attachment_bytes"
+        case splitDemands = "split_demands"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -302,6 +309,7 @@ public struct EmailSourceConfiguration: Sendable, Codable {
         connectTimeoutMillis = try container.value(.connectTimeoutMillis, default: connectTimeoutMillis)
         maxMessageBytes = try container.value(.maxMessageBytes, default: maxMessageBytes)
         maxAttachmentBytes = try container.value(.maxAttachmentBytes, default: maxAttachmentBytes)
+        splitDemands = try container.value(.splitDemands, default: splitDemands)
     }
 }
 

@@ -30,6 +30,16 @@ public struct DedupProbe: Sendable {
         self.policy = policy
     }
 
+    /// A probe of parts already known (benchmarks, tests).
+    public init(signature: MinHashSignature, identityKeys: [String], categoryCode: String?, at: Date, policy: DedupPolicy) {
+        self.signature = signature
+        bands = signature.isEmpty ? [] : signature.bands()
+        self.identityKeys = identityKeys
+        self.categoryCode = categoryCode
+        self.at = at
+        self.policy = policy
+    }
+
     /// The decision against stored candidates (see `DedupDecision`).
     public func decide(_ candidates: [DedupCandidate]) -> DedupDecision {
         DedupDecision.decide(

@@ -20,7 +20,11 @@ struct TestEnvironment {
     /// - Parameter sinkYAML: the `sink:` mapping's members, indented four spaces; the file sink when nil.
     /// - Parameter dedup: cross-channel deduplication, off unless a test is about it: most
     ///   tests send one text many times and count `case.created` events.
-    init(port: Int = 0, sinkYAML: String? = nil, extraYAML: String = "", dedup: Bool = false, directory folder: URL? = nil) throws {
+    /// - Parameter splitDemands: the webhook's `split_demands` switch.
+    init(
+        port: Int = 0, sinkYAML: String? = nil, extraYAML: String = "", dedup: Bool = false, splitDemands: Bool = false,
+        directory folder: URL? = nil
+    ) throws {
         directory = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("intake-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try (devSecret + "\n").write(to: directory.appendingPathComponent("webhook.secret"), atomically: true, encoding: .utf8)
@@ -39,6 +43,7 @@ struct TestEnvironment {
               listen_host: 127.0.0.1
               listen_port: \(port)
               max_attachment_bytes: 4096
+              split_demands: \(splitDemands)
               sources:
                 - name: portal
                   auth: hmac

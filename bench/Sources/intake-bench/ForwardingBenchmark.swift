@@ -21,10 +21,17 @@ struct ForwardingBenchmark: AsyncParsableCommand {
     @Option(help: "http: transfers in flight.") var concurrency = 8
     @Option(help: "Events per forwarder round.") var roundSize = 1024
     @Option(help: "Instead: evaluate text deduplication on these labelled pairs (JSON lines).") var dedupPairs: String?
+    @Option(help: "Instead: measure a dedup lookup with this many cases stored (comma-separated for several).") var dedupLookup: String?
 
     func run() async throws {
         if let dedupPairs {
             try evaluateDedup(URL(fileURLWithPath: dedupPairs))
+            return
+        }
+        if let dedupLookup {
+            for stored in dedupLookup.split(separator: ",").compactMap({ Int($0) }) {
+                try await DedupLookupBenchmark(stored: stored).run()
+            }
             return
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-bench-\(UUID().uuidString)")
