@@ -25,6 +25,7 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+	bash Tests/deploy/install_test.sh
 
 ## Validates the config given by CONFIG.
 check: build
@@ -33,7 +34,9 @@ check: build
 ## Release build, then webhook throughput and latency with signed 1 KiB requests, then
 ## how fast the forwarder drains a 100 000-event backlog to the file sink and over HTTP,
 ## then hotline ingest rows/s and peak RSS beside sqlite3 .import, then messages/s taken
-## from a 5 000-message dovecot mailbox, then dedup precision and recall on labelled pairs.
+## from a 5 000-message dovecot mailbox, then dedup precision and recall on labelled pairs,
+## then the cost of a dedup lookup with 10 000 and 1 000 000 cases stored (without and with
+## store.mmap_mib), then start-to-ready time and idle RSS under a stand-in for systemd.
 bench: release
 	gcc -O2 -o bench/loadgen bench/loadgen.c -lpthread -lm
 	bench/webhook.sh
@@ -42,6 +45,8 @@ bench: release
 	bench/hotline.sh
 	bench/email.sh
 	.build/release/intake-bench --dedup-pairs bench/dedup_pairs.jsonl
+	.build/release/intake-bench --dedup-lookup 10000,1000000 --mmap-mib 0,2048
+	python3 bench/startup.py .build/release/intake
 
 clean:
 	rm -rf .build var

@@ -15,6 +15,7 @@ packages=(
   dovecot-imapd    # the email channel's tests start their own IMAP server
   sqlite3          # bench/hotline.sh compares with `sqlite3 .import`
   time             # bench/hotline.sh reads peak RSS from /usr/bin/time -v
+  systemd          # systemd-analyze verify/security for deploy/intake.service (no running systemd needed)
 )
 
 missing=()

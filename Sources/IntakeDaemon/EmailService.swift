@@ -13,16 +13,23 @@ struct EmailService: Service {
     let logger: Logger
     /// Wakes the forwarder after a poll committed cases.
     let onQueued: @Sendable () -> Void
+    /// Up and alive: at start, per message taken, and during the wait between polls.
+    var heartbeat: @Sendable () -> Void = {}
 
     func run() async throws {
         logger.info("email source polled", metadata: [
             "intake.source": "\(source.name)", "intake.mailboxes": "\(source.poller.mailboxes.joined(separator: ","))",
         ])
         var failures = 0
+        heartbeat()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var wait = source.pollIntervalSecs
             do {
-                let summary = try await poller.poll(shouldStop: { Task.isShuttingDownGracefully })
+                let heartbeat = self.heartbeat
+                let summary = try await poller.poll(shouldStop: {
+                    heartbeat()
+                    return Task.isShuttingDownGracefully
+                })
                 failures = 0
                 if summary.created + summary.followups > 0 { onQueued() }
                 if summary.fetched > 0 {
@@ -39,8 +46,13 @@ struct EmailService: Service {
                     "intake.source": "\(source.name)", "error": "\(error)", "intake.retry_in_secs": "\(wait)",
                 ])
             }
-            let delay = Duration.milliseconds(Int(wait * 1000))
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+            // Waited in slices of a second, beating: a long poll interval is not silence.
+            let until = ContinuousClock.now + .milliseconds(Int(wait * 1000))
+            while ContinuousClock.now < until, !Task.isShuttingDownGracefully, !Task.isCancelled {
+                heartbeat()
+                let slice = min(Duration.seconds(1), until - ContinuousClock.now)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: slice) }
+            }
         }
         await poller.close()
     }

@@ -22,12 +22,22 @@ public struct IntakeServer: Sendable {
     let spools: [SpoolService]
     let email: [EmailService]
     let logger: Logger
+    /// What SIGHUP replaces: normaliser (taxonomy, holidays, dedup), mappings, webhook secrets.
+    let live: LiveSettings
+    let heartbeats = Heartbeats()
+    /// Parts that must be up before `READY=1`.
+    let parts: [String]
 
     public init(configuration: LoadedConfiguration, logger: Logger) throws {
         let settings = configuration.settings
         self.configuration = configuration
         self.logger = logger
-        database = try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs, cacheMiB: settings.store.cacheMiB)
+        database = try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs, cacheMiB: settings.store.cacheMiB,
+            mmapMiB: settings.store.mmapMiB)
+        let live = LiveSettings(configuration)
+        self.live = live
+        let heartbeats = self.heartbeats
+        var parts = ["forwarder"]
         let sink = try SinkFactory.make(configuration, logger: logger)
         let retry = settings.forwarding.retry
         forwarder = OutboxForwarder(
@@ -38,27 +48,36 @@ public struct IntakeServer: Sendable {
                 retry: RetryPolicy(
                     initialBackoffSecs: retry.initialBackoffSecs, maxBackoffSecs: retry.maxBackoffSecs,
                     maxAttempts: retry.maxAttempts, maxAgeSecs: retry.maxAgeSecs)),
-            logger: logger)
+            logger: logger, onProgress: { heartbeats.beat("forwarder") })
         let forwarder = self.forwarder
         let hook = settings.webhook
         let blobs = try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir))
-        let normalizer = configuration.normalizer
+        let normalizer = live.normalizer
         let database = self.database
         let timestamps = Timestamp(timeZone: configuration.timeZone)
         var spools: [SpoolService] = []
         if settings.hotline.enabled {
             for source in configuration.hotlineSources {
-                let ingestor = HotlineIngestor(
-                    settings: source.settings, mapping: source.mapping, normalizer: normalizer, database: database, blobs: blobs, logger: logger)
+                let part = "hotline:\(source.name)"
+                parts.append(part)
+                let mapping = live.hotlineMappings[source.name] ?? Live(source.mapping)
                 spools.append(SpoolService(
                     channel: .hotline, name: source.name, spoolSettings: source.spool, rescanIntervalMillis: source.rescanIntervalMillis,
                     ingest: { file, name, report in
-                        let summary = try await ingestor.ingest(file: file, name: name, report: report, shouldStop: { Task.isShuttingDownGracefully })
+                        // The mapping and normaliser of the moment: a reload applies from the next file.
+                        let ingestor = HotlineIngestor(
+                            settings: source.settings, mapping: mapping.value, normalizer: normalizer.value, database: database, blobs: blobs,
+                            logger: logger)
+                        let summary = try await ingestor.ingest(file: file, name: name, report: report, shouldStop: {
+                            heartbeats.beat(part)
+                            return Task.isShuttingDownGracefully
+                        })
                         return SpoolOutcome(
                             rawSHA256: summary.rawSHA256, quarantinedReason: summary.quarantinedReason, report: summary.report,
                             changed: summary.created + summary.updated > 0)
                     },
-                    database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() }))
+                    database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() },
+                    heartbeat: { heartbeats.beat(part) }))
             }
         }
         let visitSettings = settings.visits
@@ -68,10 +87,10 @@ public struct IntakeServer: Sendable {
         let visits = VisitIntake(
             settings: .init(maxBodyBytes: visitSettings.maxBodyBytes, retryAfterSecs: settings.webhook.retryAfterSecs),
             decoder: visitDecoder, database: database, blobs: blobs,
-            authenticator: WebhookAuthenticator(sources: configuration.webhookSources, toleranceSecs: settings.webhook.signatureToleranceSecs),
-            normalizer: normalizer, logger: logger, onQueued: { forwarder.wake() })
+            authenticator: live.authenticator, normalizer: normalizer, logger: logger, onQueued: { forwarder.wake() })
         self.visits = visits
         if visitSettings.enabled, let directory = visitSettings.spoolDir {
+            parts.append("visit:drop")
             let files = VisitFileIngestor(intake: visits, decoder: visitDecoder, blobs: blobs)
             spools.append(SpoolService(
                 channel: .visit, name: "drop",
@@ -86,26 +105,30 @@ public struct IntakeServer: Sendable {
                     }
                     return SpoolOutcome(rawSHA256: summary.rawSHA256, quarantinedReason: summary.unreadable, report: written, changed: summary.changed)
                 },
-                database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() }))
+                database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() },
+                heartbeat: { heartbeats.beat("visit:drop") }))
         }
         self.spools = spools
         email = settings.email.enabled ? configuration.emailSources.map { source in
-            EmailService(
+            let part = "email:\(source.name)"
+            parts.append(part)
+            return EmailService(
                 source: source,
                 poller: MailboxPoller(
                     settings: source.poller,
                     intake: EmailIntake(settings: source.intake, normalizer: normalizer, database: database, blobs: blobs, logger: logger),
                     database: database, logger: logger),
-                logger: logger, onQueued: { forwarder.wake() })
+                logger: logger, onQueued: { forwarder.wake() }, heartbeat: { heartbeats.beat(part) })
         } : []
+        if settings.webhook.enabled { parts.append("webhook") }
+        self.parts = parts
         webhook = WebhookIntake(
             configuration: WebhookConfiguration(
                 maxBodyBytes: hook.maxBodyBytes, maxAttachmentBytes: hook.maxAttachmentBytes,
                 maxAttachmentsPerRequest: hook.maxAttachmentsPerRequest, maxRequestsPerBatch: hook.maxRequestsPerBatch,
                 retryAfterSecs: hook.retryAfterSecs, splitDemands: hook.splitDemands),
             database: database, blobs: blobs,
-            authenticator: WebhookAuthenticator(sources: configuration.webhookSources, toleranceSecs: hook.signatureToleranceSecs),
-            normalizer: normalizer,
+            authenticator: live.authenticator, normalizer: normalizer,
             logger: logger, onQueued: { forwarder.wake() })
     }
 
@@ -124,7 +147,8 @@ public struct IntakeServer: Sendable {
             let app = Application(
                 router: router,
                 configuration: .init(address: .hostname(settings.webhook.listenHost, port: settings.webhook.listenPort), serverName: "intake"),
-                onServerRunning: { channel in
+                onServerRunning: { [heartbeats] channel in
+                    heartbeats.up("webhook")
                     let port = channel.localAddress?.port ?? settings.webhook.listenPort
                     logger.info("webhook listening", metadata: ["intake.listen": "\(settings.webhook.listenHost):\(port)"])
                     await onListening(port)
@@ -135,6 +159,11 @@ public struct IntakeServer: Sendable {
         // Last in, first out: the mailboxes and hotline spools stop before the webhook, the forwarder last of all.
         services += spools as [any Service]
         services += email as [any Service]
+        // Told of shutdown first (last in the list): STOPPING=1 goes out before anything stops.
+        let notifier = SystemdNotifier()
+        services.append(ReloadService(live: live, notifier: notifier, logger: logger))
+        services.append(SystemdService(
+            notifier: notifier, heartbeats: heartbeats, parts: parts, database: database, timeZone: configuration.timeZone, logger: logger))
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

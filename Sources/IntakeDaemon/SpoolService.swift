@@ -34,6 +34,8 @@ struct SpoolService: Service {
     let logger: Logger
     /// Wakes the forwarder after a file's cases were committed.
     let onQueued: @Sendable () -> Void
+    /// Called when the directory is watched and at every turn of the loop: up and alive.
+    var heartbeat: @Sendable () -> Void = {}
 
     func run() async throws {
         let spool = try SpoolDirectory(settings: spoolSettings)
@@ -47,6 +49,7 @@ struct SpoolService: Service {
             "intake.channel": "\(channel.rawValue)", "intake.source": "\(name)", "intake.spool": "\(spoolSettings.directory.path)",
             "intake.inotify": "\(spool.isWatched)",
         ])
+        heartbeat()
         let tick = Duration.milliseconds(min(250, rescanIntervalMillis))
         let rescan = Double(rescanIntervalMillis) / 1000
         var lastScan = Date.distantPast
@@ -75,6 +78,7 @@ struct SpoolService: Service {
                 }
                 leftovers = spool.leftovers()
             }
+            heartbeat()
             try? await Task.sleep(for: tick)
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import Prometheus
@@ -9,15 +10,19 @@ public enum Telemetry {
     public static let registry = PrometheusCollectorRegistry()
     private static let bootstrapped = Mutex(false)
 
-    /// Logs to stderr, one line per event with its metadata; metrics into `registry`.
-    public static func bootstrap(logLevel: Logger.Level) {
+    /// Logs to stderr, one line per event with its metadata and the syslog priority prefix
+    /// journald reads (`JournalLogHandler`), stamped with the time unless stderr is the
+    /// journal (`$JOURNAL_STREAM`), which stamps lines itself; metrics into `registry`.
+    public static func bootstrap(logLevel: Logger.Level, format: String = "logfmt") {
         let first = bootstrapped.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
+        let format: JournalLogHandler.Format = format == "json" ? .json : .logfmt
+        let timestamps = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] == nil
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = JournalLogHandler(label: label, format: format, includeTimestamp: timestamps)
             handler.logLevel = logLevel
             return handler
         }

@@ -34,8 +34,14 @@ public final class OutboxForwarder: Service {
     private let gaugesUpdatedAt = Mutex(Date.distantPast)
     private let wakeups: AsyncStream<Void>
     private let wakeupContinuation: AsyncStream<Void>.Continuation
+    /// Called after every round and idle poll: the daemon's watchdog sees the forwarder alive.
+    private let onProgress: @Sendable () -> Void
 
-    public init(database: IntakeDatabase, sink: any Sink, configuration: Configuration, logger: Logger) {
+    public init(
+        database: IntakeDatabase, sink: any Sink, configuration: Configuration, logger: Logger,
+        onProgress: @escaping @Sendable () -> Void = {}
+    ) {
+        self.onProgress = onProgress
         self.database = database
         self.sink = sink
         self.configuration = configuration
@@ -79,6 +85,7 @@ public final class OutboxForwarder: Service {
             await withGracefulShutdownHandler {
                 continuation.yield()
                 for await _ in wakeups {
+                    onProgress()
                     await drain()
                     try? await Task.sleep(for: .milliseconds(configuration.roundIntervalMillis))
                 }
@@ -110,6 +117,7 @@ public final class OutboxForwarder: Service {
             }
             if events.isEmpty { return }
             await deliver(events)
+            onProgress()
         }
     }
 

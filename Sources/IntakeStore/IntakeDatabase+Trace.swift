@@ -50,6 +50,17 @@ extension IntakeDatabase {
     }
 
     public func caseCount() throws -> Int { try count("intake_case") }
+
+    /// Cases received since `date`: a range of the primary key, whose UUIDv7 ids begin with
+    /// their millisecond of creation (no scan of older cases).
+    public func casesSince(_ date: Date) throws -> Int {
+        let hex = String(UInt64(max(0, date.timeIntervalSince1970 * 1000)), radix: 16)
+        let padded = String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+        let bound = padded.prefix(8) + "-" + padded.suffix(4)
+        return try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM intake_case WHERE id >= ?", arguments: [String(bound)]) ?? 0
+        }
+    }
     public func rawInputCount() throws -> Int { try count("raw_input") }
     public func ledgerCount() throws -> Int { try count("intake_ledger") }
 

@@ -13,7 +13,9 @@ public final class IntakeDatabase: Sendable {
 
     /// - Parameter cacheMiB: SQLite's page cache per connection; it is most of the process's
     ///   memory once the store is larger than it.
-    public init(path: String, busyTimeoutSecs: Double = 10, cacheMiB: Int = 16) throws {
+    /// - Parameter mmapMiB: how much of the file SQLite reads through a memory map instead of
+    ///   read(2) into its cache (`PRAGMA mmap_size`); 0 turns it off.
+    public init(path: String, busyTimeoutSecs: Double = 10, cacheMiB: Int = 16, mmapMiB: Int = 0) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSecs)
         configuration.foreignKeysEnabled = true
@@ -21,6 +23,7 @@ public final class IntakeDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // The writer touches the same index pages again and again: keep them in memory.
             try db.execute(sql: "PRAGMA cache_size = -\(cacheMiB * 1024)")
+            try db.execute(sql: "PRAGMA mmap_size = \(mmapMiB << 20)")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -9,7 +9,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try loadOrExplain(options.config)
-        Telemetry.bootstrap(logLevel: loaded.logLevel)
+        Telemetry.bootstrap(logLevel: loaded.logLevel, format: loaded.settings.log.format)
         try await IntakeServer(configuration: loaded, logger: Logger(label: "intake")).run()
     }
 }

@@ -98,6 +98,14 @@ fi
 if DESTDIR=$work/dest-bad INTAKE_BINARY=$work/missing "$deploy/install.sh" >/dev/null 2>&1; then
     fail "install.sh accepted a missing INTAKE_BINARY"
 fi
+if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
+    # Not root, no DESTDIR: refused before anything is built or written.
+    chmod o+rx "$work" "$dummy"
+    if setpriv --reuid=65534 --regid=65534 --clear-groups env -u DESTDIR INTAKE_BINARY="$dummy" "$deploy/install.sh" >"$work/nonroot.log" 2>&1; then
+        fail "install.sh ran into / as a user other than root"
+    fi
+    grep -q 'needs root' "$work/nonroot.log" || fail "install.sh as non-root: $(cat "$work/nonroot.log")"
+fi
 
 # --- systemd-analyze verify ----------------------------------------------------------------
 # verify insists that ExecStart's binary exists on this machine, and with --root it wants a

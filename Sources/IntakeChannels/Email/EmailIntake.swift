@@ -41,15 +41,16 @@ public struct EmailIntake: Sendable {
     }
 
     public let settings: Settings
-    let normalizer: CaseNormalizer
+    /// Replaced by a reload; read once per message.
+    let liveNormalizer: Live<CaseNormalizer>
     let database: IntakeDatabase
     let blobs: BlobStore
     let logger: Logger
     private let metrics: EmailMetrics
 
-    public init(settings: Settings, normalizer: CaseNormalizer, database: IntakeDatabase, blobs: BlobStore, logger: Logger) {
+    public init(settings: Settings, normalizer: Live<CaseNormalizer>, database: IntakeDatabase, blobs: BlobStore, logger: Logger) {
         self.settings = settings
-        self.normalizer = normalizer
+        self.liveNormalizer = normalizer
         self.database = database
         self.blobs = blobs
         self.logger = logger
@@ -61,6 +62,7 @@ public struct EmailIntake: Sendable {
         let receivedAt = Date()
         metrics.received.increment()
         let rawSHA256 = SHA256.hash(data: raw).hexString
+        let normalizer = liveNormalizer.value
         let message = MIMEParser.parse(raw, maxAttachmentBytes: settings.maxAttachmentBytes)
         let ref = message.messageID.map { String($0.prefix(500)) } ?? "sha256:\(rawSHA256)"
         let ignoreReason = EmailTriage.ignoreReason(message)

@@ -28,22 +28,23 @@ public struct VisitIntake: Sendable {
     let decoder: VisitDecoder
     let database: IntakeDatabase
     let blobs: BlobStore
-    let authenticator: WebhookAuthenticator
-    let normalizer: CaseNormalizer
+    /// Replaced by a reload; read once per upload.
+    let liveAuthenticator: Live<WebhookAuthenticator>
+    let liveNormalizer: Live<CaseNormalizer>
     let logger: Logger
     let onQueued: @Sendable () -> Void
     private let metrics = VisitMetrics()
 
     public init(
-        settings: Settings, decoder: VisitDecoder, database: IntakeDatabase, blobs: BlobStore, authenticator: WebhookAuthenticator,
-        normalizer: CaseNormalizer, logger: Logger, onQueued: @escaping @Sendable () -> Void
+        settings: Settings, decoder: VisitDecoder, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<WebhookAuthenticator>,
+        normalizer: Live<CaseNormalizer>, logger: Logger, onQueued: @escaping @Sendable () -> Void
     ) {
         self.settings = settings
         self.decoder = decoder
         self.database = database
         self.blobs = blobs
-        self.authenticator = authenticator
-        self.normalizer = normalizer
+        self.liveAuthenticator = authenticator
+        self.liveNormalizer = normalizer
         self.logger = logger
         self.onQueued = onQueued
     }
@@ -56,7 +57,7 @@ public struct VisitIntake: Sendable {
         metrics.received.increment()
         guard body.count <= settings.maxBodyBytes else { return await refuse(.tooLarge(limit: settings.maxBodyBytes)) }
         let source: WebhookAuthenticator.Source
-        switch authenticator.authenticate(signature: headers.signature, authorization: headers.authorization, sourceName: headers.source, body: body) {
+        switch liveAuthenticator.value.authenticate(signature: headers.signature, authorization: headers.authorization, sourceName: headers.source, body: body) {
         case .success(let authenticated): source = authenticated
         case .failure(let rejection): return await refuse(rejection)
         }
@@ -151,6 +152,7 @@ public struct VisitIntake: Sendable {
         let source = Self.source
         let receivedAt = Date()
         let rawSHA256 = rawInBlobStore?.sha256 ?? SHA256.hash(data: raw).hexString
+        let normalizer = liveNormalizer.value
         var answers: [VisitAnswer] = []
         var prepared: [(index: Int, visitID: String, items: [VersionedCase])] = []
         for result in results {

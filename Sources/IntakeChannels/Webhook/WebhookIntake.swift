@@ -19,22 +19,23 @@ public struct WebhookIntake: Sendable {
     public let configuration: WebhookConfiguration
     let database: IntakeDatabase
     let blobs: BlobStore
-    let authenticator: WebhookAuthenticator
-    let normalizer: CaseNormalizer
+    /// Replaced by a reload (new secrets, taxonomy, holidays); read once per request.
+    let liveAuthenticator: Live<WebhookAuthenticator>
+    let liveNormalizer: Live<CaseNormalizer>
     let logger: Logger
     /// Called after cases were committed, to wake the forwarder.
     let onQueued: @Sendable () -> Void
     private let metrics = WebhookMetrics()
 
     public init(
-        configuration: WebhookConfiguration, database: IntakeDatabase, blobs: BlobStore, authenticator: WebhookAuthenticator,
-        normalizer: CaseNormalizer, logger: Logger, onQueued: @escaping @Sendable () -> Void
+        configuration: WebhookConfiguration, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<WebhookAuthenticator>,
+        normalizer: Live<CaseNormalizer>, logger: Logger, onQueued: @escaping @Sendable () -> Void
     ) {
         self.configuration = configuration
         self.database = database
         self.blobs = blobs
-        self.authenticator = authenticator
-        self.normalizer = normalizer
+        self.liveAuthenticator = authenticator
+        self.liveNormalizer = normalizer
         self.logger = logger
         self.onQueued = onQueued
     }
@@ -64,7 +65,7 @@ public struct WebhookIntake: Sendable {
         metrics.received.increment()
         guard body.count <= configuration.maxBodyBytes else { return await refuseTooLarge(headers) }
         let source: WebhookAuthenticator.Source
-        switch authenticator.authenticate(
+        switch liveAuthenticator.value.authenticate(
             signature: headers.signature, authorization: headers.authorization, sourceName: headers.source, body: body, now: receivedAt)
         {
         case .success(let authenticated): source = authenticated
@@ -112,6 +113,7 @@ public struct WebhookIntake: Sendable {
     private func commit(_ decoded: WebhookRequestDecoder.Decoded, body: [UInt8], source: String, key: String?, receivedAt: Date) async throws -> Answer {
         let rawSHA256 = SHA256.hash(data: body).hexString
         let rawBody = Data(body)
+        let normalizer = liveNormalizer.value
         let drafts = decoded.drafts.enumerated().flatMap { index, draft -> [CaseDraft] in
             let ref = draft.ref ?? key.map { decoded.isBatch ? "\($0)#\(index)" : $0 } ?? "sha256:\(rawSHA256)#\(index)"
             guard configuration.splitDemands else {

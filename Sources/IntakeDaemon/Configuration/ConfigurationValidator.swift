@@ -21,6 +21,10 @@ struct ConfigurationValidator {
         if !(2...4).contains(areaCode.count) || !areaCode.allSatisfy(\.isASCII) || !areaCode.allSatisfy(\.isNumber) {
             report([.key("zone"), .key("default_area_code")], "expected 2 to 4 digits such as \"022\", found \"\(areaCode)\"")
         }
+        if settings.store.mmapMiB < 0 { report([.key("store"), .key("mmap_mib")], "must not be negative (0 turns the map off)") }
+        if !["logfmt", "json"].contains(settings.log.format) {
+            report([.key("log"), .key("format")], "expected logfmt or json, found \"\(settings.log.format)\"")
+        }
         let level = Logger.Level(rawValue: settings.log.level)
         if level == nil {
             report([.key("log"), .key("level")], "expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")

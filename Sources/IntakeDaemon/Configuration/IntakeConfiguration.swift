@@ -63,6 +63,10 @@ public struct StoreConfiguration: Sendable, Codable {
     public var busyTimeoutSecs = 10.0
     /// SQLite's page cache per connection, in MiB.
     public var cacheMiB = 16
+    /// How much of the store SQLite reads through a memory map (`PRAGMA mmap_size`), in MiB;
+    /// 0 (the default) reads into the page cache above. With millions of cases, a map as large
+    /// as the file keeps dedup lookups flat (see the README); mapped pages count in RSS.
+    public var mmapMiB = 0
 
     public init() {}
 
@@ -71,6 +75,7 @@ public struct StoreConfiguration: Sendable, Codable {
         case blobDir = "blob_dir"
         case busyTimeoutSecs = "busy_timeout_secs"
         case cacheMiB = "cache_mib"
+        case mmapMiB = "mmap_mib"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -80,21 +85,26 @@ public struct StoreConfiguration: Sendable, Codable {
         blobDir = try container.value(.blobDir, default: blobDir)
         busyTimeoutSecs = try container.value(.busyTimeoutSecs, default: busyTimeoutSecs)
         cacheMiB = try container.value(.cacheMiB, default: cacheMiB)
+        mmapMiB = try container.value(.mmapMiB, default: mmapMiB)
     }
 }
 
 public struct LogConfiguration: Sendable, Codable {
     /// trace, debug, info, notice, warning, error, critical
     public var level = "info"
+    /// `logfmt` or `json`: one line per event on stderr, with the syslog priority prefix
+    /// (`<6>`) that journald reads.
+    public var format = "logfmt"
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case level }
+    enum CodingKeys: String, CodingKey, CaseIterable { case level, format }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         level = try container.value(.level, default: level)
+        format = try container.value(.format, default: format)
     }
 }
 

@@ -19,12 +19,14 @@ final class DaemonProcess {
         return directory.appendingPathComponent("intake")
     }
 
-    init(environment: TestEnvironment, port: Int) throws {
+    /// - Parameter variables: added to the test runner's environment (`NOTIFY_SOCKET` …).
+    init(environment: TestEnvironment, port: Int, variables: [String: String] = [:]) throws {
         self.port = port
         logURL = environment.directory.appendingPathComponent("daemon-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.executableURL = DaemonProcess.binary
         process.arguments = ["run", "--config", environment.configPath]
+        if !variables.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(variables) { $1 } }
         let log = try FileHandle(forWritingTo: logURL)
         process.standardOutput = log
         process.standardError = log

@@ -10,6 +10,8 @@ import IntakeStore
 /// are new demands.
 struct DedupLookupBenchmark {
     let stored: Int
+    /// The store is measured once per `mmap_size` (same file, same warm OS cache).
+    var mmapMiB: [Int] = [0]
     let probes = 2000
     static let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01
     static let year = 365.0 * 86400
@@ -20,7 +22,6 @@ struct DedupLookupBenchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("intake.sqlite").path
         let database = try IntakeDatabase(path: path)
-        defer { database.close() }
 
         let filling = Date()
         let stored = stored
@@ -47,6 +48,7 @@ struct DedupLookupBenchmark {
             made = range.upperBound
         }
         let fillSeconds = Date().timeIntervalSince(filling)
+        database.close()
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
 
         var random = SplitMix(seed: 42)
@@ -62,6 +64,16 @@ struct DedupLookupBenchmark {
             probe.at = at
             return probe
         }
+        for mmap in mmapMiB {
+            let database = try IntakeDatabase(path: path, mmapMiB: mmap)
+            defer { database.close() }
+            try await measure(probes, in: database, label: String(
+                format: "dedup lookup with %7d cases stored (%4.0f MB, filled in %3.0f s, store.mmap_mib %4d)", stored, Double(size) / 1e6,
+                fillSeconds, mmap))
+        }
+    }
+
+    private func measure(_ probes: [DedupProbe], in database: IntakeDatabase, label: String) async throws {
         let timings = try await database.intake { transaction -> [(micros: Double, candidates: Int, duplicate: Bool)] in
             try probes.map { probe in
                 let began = DispatchTime.now().uptimeNanoseconds
@@ -85,9 +97,9 @@ struct DedupLookupBenchmark {
         let compared = Double(timings.map(\.candidates).reduce(0, +)) / Double(timings.count)
         let resends = timings.enumerated().filter { $0.offset % 2 == 0 }
         let newOnes = timings.enumerated().filter { $0.offset % 2 == 1 }
-        print(String(
-            format: "dedup lookup with %7d cases stored (%4.0f MB, filled in %3.0f s): mean %5.0f µs, p50 %5.0f µs, p99 %5.0f µs; %4.1f candidates compared; re-sends found %d/%d, new flagged %d/%d",
-            stored, Double(size) / 1e6, fillSeconds, mean, micros[micros.count / 2], micros[micros.count * 99 / 100], compared,
+        print(label + String(
+            format: ": mean %5.0f µs, p50 %5.0f µs, p99 %5.0f µs; %4.1f candidates compared; re-sends found %d/%d, new flagged %d/%d",
+            mean, micros[micros.count / 2], micros[micros.count * 99 / 100], compared,
             resends.filter(\.element.duplicate).count, resends.count, newOnes.filter(\.element.duplicate).count, newOnes.count))
     }
 

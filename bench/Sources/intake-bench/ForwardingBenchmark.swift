@@ -22,6 +22,7 @@ struct ForwardingBenchmark: AsyncParsableCommand {
     @Option(help: "Events per forwarder round.") var roundSize = 1024
     @Option(help: "Instead: evaluate text deduplication on these labelled pairs (JSON lines).") var dedupPairs: String?
     @Option(help: "Instead: measure a dedup lookup with this many cases stored (comma-separated for several).") var dedupLookup: String?
+    @Option(help: "dedup lookup: the store's mmap_size in MiB, comma-separated to compare.") var mmapMib = "0"
 
     func run() async throws {
         if let dedupPairs {
@@ -30,7 +31,7 @@ struct ForwardingBenchmark: AsyncParsableCommand {
         }
         if let dedupLookup {
             for stored in dedupLookup.split(separator: ",").compactMap({ Int($0) }) {
-                try await DedupLookupBenchmark(stored: stored).run()
+                try await DedupLookupBenchmark(stored: stored, mmapMiB: mmapMib.split(separator: ",").compactMap { Int($0) }).run()
             }
             return
         }
