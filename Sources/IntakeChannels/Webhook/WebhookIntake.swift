@@ -102,6 +102,11 @@ public struct WebhookIntake: Sendable {
         }
     }
 
+    /// `INTAKE_TEST_ACK_BEFORE_COMMIT=1`: a test-only switch that breaks guarantee 1 on
+    /// purpose, answering 202 before the commit. Never set in production; the reliability
+    /// trials use it to show that their check finds losses.
+    static let acknowledgeBeforeCommit = ProcessInfo.processInfo.environment["INTAKE_TEST_ACK_BEFORE_COMMIT"] == "1"
+
     /// A case made ready outside the transaction: the writer only checks the ledger and inserts.
     private struct PreparedCase: Sendable {
         let intakeCase: IntakeCase
@@ -131,7 +136,7 @@ public struct WebhookIntake: Sendable {
                 intakeCase: intakeCase, document: try intakeCase.encoded(), changes: changes,
                 probe: normalizer.dedupProbe(for: intakeCase, reportedAt: draft.reportedAt, receivedAt: receivedAt))
         }
-        let answer = try await database.intake { transaction -> Answer in
+        let work: @Sendable (IntakeTransaction) throws -> Answer = { transaction in
             if let key, let stored = try transaction.storedAnswer(channel: .webhook, source: source, key: key) {
                 guard stored.requestSHA256 == rawSHA256 else {
                     let rejection = WebhookRejection.unprocessable([FieldError("Idempotency-Key", "was already used for a different body")])
@@ -175,6 +180,18 @@ public struct WebhookIntake: Sendable {
             }
             return Answer(status: 202, body: body)
         }
+        if Self.acknowledgeBeforeCommit {
+            // Deliberately broken (`make reliability` shows that its check can fail): the
+            // answer goes out before the commit, which happens a moment later — or never.
+            let database = self.database
+            Task.detached {
+                try? await Task.sleep(for: .milliseconds(200))
+                _ = try? await database.intake(work)
+            }
+            let cases = prepared.map { JSONValue.object(["id": .string($0.intakeCase.id), "ref": .string($0.intakeCase.ref), "status": .string("created")]) }
+            return Answer(status: 202, body: Data(JSONValue.object(["cases": .array(cases)]).serialized().utf8))
+        }
+        let answer = try await database.intake(work)
         if answer.status == 202, !answer.replayed { metrics.accepted.increment(by: prepared.count) }
         return answer
     }
