@@ -13,7 +13,11 @@ import ServiceLifecycle
 ///
 /// The group starts them in order and shuts them down in reverse: the channels stop taking
 /// input first, the forwarder finishes its round last, then the store closes.
-public struct IntakeServer: Sendable {
+///
+/// A class, not a struct: as a ~1 KiB struct held across `run()`'s await in the caller's
+/// async frame, the debug build over-released a field of the configuration at exit (a
+/// segfault after "intake stopped"; seen with Swift 6.3.1, not under ASan or -O).
+public final class IntakeServer: Sendable {
     public let configuration: LoadedConfiguration
     public let database: IntakeDatabase
     let forwarder: OutboxForwarder
@@ -24,7 +28,7 @@ public struct IntakeServer: Sendable {
     let logger: Logger
     /// What SIGHUP replaces: normaliser (taxonomy, holidays, dedup), mappings, webhook secrets.
     let live: LiveSettings
-    let heartbeats = Heartbeats()
+    let heartbeats: Heartbeats
     /// Parts that must be up before `READY=1`.
     let parts: [String]
 
@@ -32,15 +36,18 @@ public struct IntakeServer: Sendable {
         let settings = configuration.settings
         self.configuration = configuration
         self.logger = logger
-        database = try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs, cacheMiB: settings.store.cacheMiB,
+        let database = try IntakeDatabase(
+            path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs, cacheMiB: settings.store.cacheMiB,
             mmapMiB: settings.store.mmapMiB)
+        self.database = database
         let live = LiveSettings(configuration)
         self.live = live
-        let heartbeats = self.heartbeats
+        let heartbeats = Heartbeats()
+        self.heartbeats = heartbeats
         var parts = ["forwarder"]
         let sink = try SinkFactory.make(configuration, logger: logger)
         let retry = settings.forwarding.retry
-        forwarder = OutboxForwarder(
+        let forwarder = OutboxForwarder(
             database: database, sink: sink,
             configuration: .init(
                 batchSize: settings.forwarding.batchSize, pollIntervalMillis: settings.forwarding.pollIntervalMillis,
@@ -49,11 +56,10 @@ public struct IntakeServer: Sendable {
                     initialBackoffSecs: retry.initialBackoffSecs, maxBackoffSecs: retry.maxBackoffSecs,
                     maxAttempts: retry.maxAttempts, maxAgeSecs: retry.maxAgeSecs)),
             logger: logger, onProgress: { heartbeats.beat("forwarder") })
-        let forwarder = self.forwarder
+        self.forwarder = forwarder
         let hook = settings.webhook
         let blobs = try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir))
         let normalizer = live.normalizer
-        let database = self.database
         let timestamps = Timestamp(timeZone: configuration.timeZone)
         var spools: [SpoolService] = []
         if settings.hotline.enabled {

@@ -17,14 +17,21 @@ import Testing
 
     @Test func metricsCountRequestsInPrometheusText() async throws {
         Telemetry.bootstrap(logLevel: .warning)
-        let daemon = try await TestDaemon.start()
+        let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
         defer { Task { await daemon.stop() } }
         _ = try await daemon.postSigned(sampleRequest(ref: "metrics-1"))
         _ = try await daemon.post(sampleRequest(ref: "metrics-2"))
+        _ = try await daemon.postSigned(sampleRequest(ref: "metrics-3"))  // the same demand again: a duplicate
+        _ = try await daemon.postSigned(sampleRequest(ref: "metrics-3"))  // the same ref again: a repeat
         let metrics = try await daemon.get("/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.header("Content-Type")?.hasPrefix("text/plain") == true)
         #expect(metrics.text.contains(#"intake_cases_total{channel="webhook",event="case.created"}"#))
         #expect(metrics.text.contains(#"intake_requests_rejected_total{channel="webhook",reason="unauthorized"}"#))
+        #expect(metrics.text.contains(#"intake_cases_total{channel="webhook",event="case.duplicate"}"#))
+        #expect(metrics.text.contains(#"intake_repeats_total{channel="webhook"}"#))
+        #expect(metrics.text.contains(#"intake_channel_last_success_seconds{channel="webhook"}"#))
+        #expect(metrics.text.contains("intake_outbox_depth"))
+        #expect(metrics.text.contains("http_server_request_duration"))
     }
 }

@@ -195,6 +195,7 @@ struct EmailMetrics: Sendable {
     let followups: Counter
     let ignored: Counter
     let repeats: Counter
+    let lastSuccess: Gauge
 
     init(source: String) {
         received = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "email"), ("source", source)])
@@ -203,9 +204,11 @@ struct EmailMetrics: Sendable {
         followups = Counter(label: "intake_cases_total", dimensions: [("channel", "email"), ("event", "case.followup")])
         ignored = Counter(label: "intake_ignored_total", dimensions: [("channel", "email")])
         repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "email")])
+        lastSuccess = Gauge(label: "intake_channel_last_success_seconds", dimensions: [("channel", "email"), ("source", source)])
     }
 
     func record(_ outcome: EmailIntake.Outcome) {
+        lastSuccess.record(Date().timeIntervalSince1970)
         switch outcome {
         case .created: created.increment()
         case .duplicate: duplicates.increment()

@@ -364,6 +364,7 @@ struct HotlineMetrics: Sendable {
     let updated: Counter
     let repeats: Counter
     let rejected: Counter
+    let lastSuccess: Gauge
 
     init(source: String) {
         files = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "hotline"), ("source", source)])
@@ -373,6 +374,7 @@ struct HotlineMetrics: Sendable {
         updated = Counter(label: "intake_cases_total", dimensions: [("channel", "hotline"), ("event", "case.updated")])
         repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "hotline")])
         rejected = Counter(label: "intake_quarantined_total", dimensions: [("channel", "hotline"), ("kind", "row")])
+        lastSuccess = Gauge(label: "intake_channel_last_success_seconds", dimensions: [("channel", "hotline"), ("source", source)])
     }
 
     func record(_ counts: HotlineIngestor.BatchCounts, rejected rows: Int) {
@@ -381,5 +383,6 @@ struct HotlineMetrics: Sendable {
         updated.increment(by: counts.updated)
         repeats.increment(by: counts.repeats)
         rejected.increment(by: rows)
+        lastSuccess.record(Date().timeIntervalSince1970)
     }
 }

@@ -271,12 +271,26 @@ struct VisitMetrics: Sendable {
     let received = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "visit")])
     let rejected = Counter(label: "intake_requests_rejected_total", dimensions: [("channel", "visit")])
     let created = Counter(label: "intake_cases_total", dimensions: [("channel", "visit"), ("event", "case.created")])
+    let duplicates = Counter(label: "intake_cases_total", dimensions: [("channel", "visit"), ("event", "case.duplicate")])
+    let updated = Counter(label: "intake_cases_total", dimensions: [("channel", "visit"), ("event", "case.updated")])
+    let repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "visit")])
     let invalid = Counter(label: "intake_quarantined_total", dimensions: [("channel", "visit"), ("kind", "visit")])
+    let lastSuccess = Gauge(label: "intake_channel_last_success_seconds", dimensions: [("channel", "visit")])
 
     func record(_ answers: [VisitIntake.VisitAnswer]) {
+        var taken = false
         for answer in answers {
-            if answer.status == "invalid" { invalid.increment() }
-            created.increment(by: answer.cases.filter { if case .object(let object) = $0 { object["status"] == .string("created") } else { false } }.count)
+            if answer.status == "invalid" { invalid.increment() } else { taken = true }
+            for case .object(let object) in answer.cases {
+                switch object["status"] {
+                case .string("created"): created.increment()
+                case .string("duplicate"): duplicates.increment()
+                case .string("updated"): updated.increment()
+                case .string("unchanged"): repeats.increment()
+                default: break
+                }
+            }
         }
+        if taken { lastSuccess.record(Date().timeIntervalSince1970) }
     }
 }

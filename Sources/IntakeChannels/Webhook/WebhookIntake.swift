@@ -136,14 +136,15 @@ public struct WebhookIntake: Sendable {
                 intakeCase: intakeCase, document: try intakeCase.encoded(), changes: changes,
                 probe: normalizer.dedupProbe(for: intakeCase, reportedAt: draft.reportedAt, receivedAt: receivedAt))
         }
-        let work: @Sendable (IntakeTransaction) throws -> Answer = { transaction in
+        let work: @Sendable (IntakeTransaction) throws -> (Answer, WebhookMetrics.Counts) = { transaction in
+            var counts = WebhookMetrics.Counts()
             if let key, let stored = try transaction.storedAnswer(channel: .webhook, source: source, key: key) {
                 guard stored.requestSHA256 == rawSHA256 else {
                     let rejection = WebhookRejection.unprocessable([FieldError("Idempotency-Key", "was already used for a different body")])
-                    return Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8))
+                    return (Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8)), counts)
                 }
                 try transaction.trace(TraceStep("replayed_answer", channel: .webhook, source: source, ref: key, detail: ["status": .number(Double(stored.status))]))
-                return Answer(status: stored.status, body: stored.body, replayed: true)
+                return (Answer(status: stored.status, body: stored.body, replayed: true), counts)
             }
             try transaction.storeRaw(sha256: rawSHA256, channel: .webhook, source: source, mediaType: "application/json", body: rawBody)
             var results: [JSONValue] = []
@@ -157,6 +158,7 @@ public struct WebhookIntake: Sendable {
                     received.detail["repeat"] = .bool(true)
                     try transaction.trace(received)
                     results.append(.object(["id": .string(existing), "ref": .string(ref), "status": .string("duplicate")]))
+                    counts.repeats += 1
                     continue
                 }
                 let id = candidate.intakeCase.id
@@ -168,9 +170,14 @@ public struct WebhookIntake: Sendable {
                 ])
                 var result: [String: JSONValue] = ["id": .string(id), "ref": .string(ref), "status": .string("created")]
                 switch decided {
-                case .duplicate(let original, _)?: result["duplicate_of"] = .string(original)
-                case .possible(let original, _)?: result["possible_duplicate_of"] = .string(original)
-                case .new?, nil: break
+                case .duplicate(let original, _)?:
+                    result["duplicate_of"] = .string(original)
+                    counts.duplicates += 1
+                case .possible(let original, _)?:
+                    result["possible_duplicate_of"] = .string(original)
+                    counts.created += 1
+                case .new?, nil:
+                    counts.created += 1
                 }
                 results.append(.object(result))
             }
@@ -178,7 +185,7 @@ public struct WebhookIntake: Sendable {
             if let key {
                 try transaction.storeAnswer(channel: .webhook, source: source, key: key, requestSHA256: rawSHA256, status: 202, body: body)
             }
-            return Answer(status: 202, body: body)
+            return (Answer(status: 202, body: body), counts)
         }
         if Self.acknowledgeBeforeCommit {
             // Deliberately broken (`make reliability` shows that its check can fail): the
@@ -191,8 +198,8 @@ public struct WebhookIntake: Sendable {
             let cases = prepared.map { JSONValue.object(["id": .string($0.intakeCase.id), "ref": .string($0.intakeCase.ref), "status": .string("created")]) }
             return Answer(status: 202, body: Data(JSONValue.object(["cases": .array(cases)]).serialized().utf8))
         }
-        let answer = try await database.intake(work)
-        if answer.status == 202, !answer.replayed { metrics.accepted.increment(by: prepared.count) }
+        let (answer, counts) = try await database.intake(work)
+        metrics.record(counts)
         return answer
     }
 
@@ -237,7 +244,24 @@ extension WebhookRejection {
 /// The channel's counters, created once.
 struct WebhookMetrics: Sendable {
     let received = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "webhook")])
-    let accepted = Counter(label: "intake_cases_total", dimensions: [("channel", "webhook"), ("event", "case.created")])
+    let created = Counter(label: "intake_cases_total", dimensions: [("channel", "webhook"), ("event", "case.created")])
+    let duplicates = Counter(label: "intake_cases_total", dimensions: [("channel", "webhook"), ("event", "case.duplicate")])
+    let repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "webhook")])
+    let lastSuccess = Gauge(label: "intake_channel_last_success_seconds", dimensions: [("channel", "webhook")])
+
+    /// What one request's commit did.
+    struct Counts: Sendable {
+        var created = 0
+        var duplicates = 0
+        var repeats = 0
+    }
+
+    func record(_ counts: Counts) {
+        created.increment(by: counts.created)
+        duplicates.increment(by: counts.duplicates)
+        repeats.increment(by: counts.repeats)
+        lastSuccess.record(Date().timeIntervalSince1970)
+    }
 
     func rejected(_ reason: String) -> Counter {
         Counter(label: "intake_requests_rejected_total", dimensions: [("channel", "webhook"), ("reason", reason)])

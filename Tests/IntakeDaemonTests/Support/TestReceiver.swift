@@ -13,6 +13,8 @@ final class TestReceiver: Sendable {
         let signature: String?
         let eventCount: String?
         let body: Data
+        /// Every header name and value as received.
+        var fields: [(name: String, value: String)] = []
     }
 
     struct Answer: Sendable {
@@ -37,7 +39,8 @@ final class TestReceiver: Sendable {
             let answer = box.receiver!.take(Received(
                 at: Date(), idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
                 signature: request.headers[HTTPField.Name("X-Intake-Signature")!],
-                eventCount: request.headers[HTTPField.Name("X-Intake-Event-Count")!], body: Data(body.readableBytesView)))
+                eventCount: request.headers[HTTPField.Name("X-Intake-Event-Count")!], body: Data(body.readableBytesView),
+                fields: request.headers.map { ($0.name.rawName, $0.value) }))
             if answer.delayMillis > 0 { try await Task.sleep(for: .milliseconds(answer.delayMillis)) }
             var headers = HTTPFields()
             for (name, value) in answer.headers { headers[HTTPField.Name(name)!] = value }
