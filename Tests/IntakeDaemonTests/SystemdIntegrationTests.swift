@@ -1,5 +1,6 @@
 import Foundation
 import IntakeStore
+import Logging
 @testable import IntakeDaemon
 import Testing
 #if canImport(Glibc)
@@ -137,5 +138,42 @@ import Glibc
         }
         #expect(error.description.contains("dedup.high_threshold"), "\(error)")
         #expect(live.normalizer.value.dedup == nil, "the old normaliser (dedup off in tests) is kept")
+    }
+}
+
+/// The watchdog is fed only while every part shows progress.
+@Suite struct WatchdogTests {
+    @Test func aPartThatStopsBeatingStopsTheWatchdogButNotTheStatus() async throws {
+        let socket = try NotificationSocket(abstract: true)
+        let notifier = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "200000"]))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-watchdog-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try IntakeDatabase(path: directory.appendingPathComponent("intake.sqlite").path)
+        defer { database.close() }
+        let heartbeats = Heartbeats()
+        let service = SystemdService(
+            notifier: notifier, heartbeats: heartbeats, parts: ["forwarder", "webhook"], database: database,
+            timeZone: TimeZone(identifier: "Asia/Shanghai")!, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let beating = Task {
+            // Alive for half a second, then stuck.
+            heartbeats.up("webhook")
+            for _ in 0..<25 {
+                heartbeats.beat("forwarder")
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+        var messages: [(at: ContinuousClock.Instant, text: String)] = []
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .milliseconds(1500), let message = socket.receive() {
+            messages.append((.now, message))
+        }
+        _ = await beating.result
+        #expect(messages.first?.text == "READY=1")
+        let pings = messages.filter { $0.text == "WATCHDOG=1" }
+        #expect(pings.count >= 3, "fed while the forwarder beats: \(messages.map(\.text))")
+        #expect(pings.allSatisfy { $0.at - start < .milliseconds(1000) }, "withheld once it has been silent for WATCHDOG_USEC")
+        #expect(messages.filter { $0.text.hasPrefix("STATUS=") && $0.at - start > .milliseconds(1000) }.count >= 2, "the status goes on")
     }
 }
