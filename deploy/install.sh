@@ -8,7 +8,9 @@
 #   INTAKE_BINARY=PATH   install this binary instead of building one
 #   --no-build           install .build/release/intake as it is
 #
-# Without INTAKE_BINARY or --no-build it runs `swift build -c release --product intake`.
+# Without INTAKE_BINARY or --no-build it runs `swift build -c release --static-swift-stdlib
+# --product intake` into .build-static/: the Swift runtime and Foundation are linked in, so
+# the server needs no Swift toolchain (and the idle RSS is ~3 MiB lower).
 # The configuration (intake.yaml, channels/*.yaml) is never overwritten: when a file is
 # already there the new one is installed beside it as NAME.example. The binary, the unit,
 # sysusers.d and tmpfiles.d files are replaced (site changes go in `systemctl edit intake`).
@@ -56,9 +58,9 @@ elif [ "$build" = yes ]; then
     if ! command -v "$SWIFT" >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
         SWIFT=/opt/swift/usr/bin/swift
     fi
-    echo "building: $SWIFT build -c release --product intake (several minutes)"
-    (cd "$root" && "$SWIFT" build -c release --product intake)
-    binary=$(cd "$root" && "$SWIFT" build -c release --show-bin-path)/intake
+    echo "building: $SWIFT build -c release --static-swift-stdlib --scratch-path .build-static --product intake (several minutes)"
+    (cd "$root" && "$SWIFT" build -c release --static-swift-stdlib --scratch-path "$root/.build-static" --product intake)
+    binary=$(cd "$root" && "$SWIFT" build -c release --static-swift-stdlib --scratch-path "$root/.build-static" --show-bin-path)/intake
 else
     binary=$root/.build/release/intake
 fi
