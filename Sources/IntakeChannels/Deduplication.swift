@@ -63,7 +63,7 @@ extension IntakeTransaction {
         guard let probe, try isIndexedForDedup(caseID: caseID) else { return }
         try indexForDedup(
             caseID: caseID, at: probe.at, category: probe.categoryCode, keys: probe.identityKeys,
-            signature: probe.signature.data, bands: probe.bands)
+            signature: probe.signature.data, bands: probe.bands, replacing: true)
     }
 
     static func rounded(_ similarity: Double) -> Double {
@@ -72,8 +72,11 @@ extension IntakeTransaction {
 }
 
 extension DedupDecision {
-    /// The `deduplicated` step's detail: the outcome, the probe's keys, and each candidate
-    /// with its similarity, shared keys and bands, verdict and reason.
+    /// Candidates written into the trace, the most similar first; the rest are counted.
+    static let tracedCandidates = 5
+
+    /// The `deduplicated` step's detail: the outcome, the probe's keys, and the most similar
+    /// candidates with their similarity, shared keys and bands, verdict and reason.
     func traceDetail(probe: DedupProbe, sharedBands: [String: Int]) -> [String: JSONValue] {
         var detail: [String: JSONValue] = [
             "identity_keys": .array(probe.identityKeys.map(JSONValue.string)),
@@ -97,7 +100,8 @@ extension DedupDecision {
         case .new:
             detail["outcome"] = .string("new")
         }
-        detail["candidates"] = .array(considered.sorted { $0.similarity > $1.similarity }.map { consideration in
+        detail["candidates_considered"] = .number(Double(considered.count))
+        detail["candidates"] = .array(considered.sorted { $0.similarity > $1.similarity }.prefix(Self.tracedCandidates).map { consideration in
             .object([
                 "case_id": .string(consideration.candidateID),
                 "similarity": .number(IntakeTransaction.rounded(consideration.similarity)),

@@ -58,6 +58,9 @@ public struct DedupReport {
             ]
         }
         lines.append("")
+        if let count = decision["candidates_considered"]?.numberValue, Int(count) > rows.count {
+            lines.append("(the \(rows.count) most similar of \(Int(count)) candidates considered)")
+        }
         lines.append(TextTable.render(header: ["CANDIDATE", "SIMILARITY", "SHARED KEYS", "BANDS", "VERDICT", "REASON"], rows: rows))
         return lines.joined(separator: "\n")
     }
