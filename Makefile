@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 CONFIG ?= deploy/intake.dev.yaml
 
-.PHONY: run test build release bench deps check clean
+.PHONY: run test build release bench deps check clean reliability reliability-broken fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -47,6 +47,17 @@ bench: release
 	.build/release/intake-bench --dedup-pairs bench/dedup_pairs.jsonl
 	.build/release/intake-bench --dedup-lookup 10000,1000000 --mmap-mib 0,2048
 	python3 bench/startup.py .build/release/intake
+
+## Crash trials (TRIALS=50 SIGKILLs of the release daemon while all four channels take
+## input) and outage trials (receiver down, PostgreSQL stopped, disk full); fails on any
+## input lost or doubled. SEED=N repeats a run.
+reliability: release
+	python3 reliability/trials.py
+
+## The crash trials against INTAKE_TEST_ACK_BEFORE_COMMIT=1 (the webhook answers before its
+## commit): succeeds only when the trials find the losses, which shows the check can fail.
+reliability-broken: release
+	python3 reliability/trials.py --broken
 
 clean:
 	rm -rf .build var

@@ -24,6 +24,9 @@ public final class IntakeDatabase: Sendable {
             // The writer touches the same index pages again and again: keep them in memory.
             try db.execute(sql: "PRAGMA cache_size = -\(cacheMiB * 1024)")
             try db.execute(sql: "PRAGMA mmap_size = \(mmapMiB << 20)")
+            // The WAL is cut back to 64 MiB after a checkpoint instead of keeping its
+            // largest size for ever (a full disk needs that room back to recover).
+            try db.execute(sql: "PRAGMA journal_size_limit = \(64 << 20)")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
