@@ -59,5 +59,12 @@ reliability: release
 reliability-broken: release
 	python3 reliability/trials.py --broken
 
+FUZZ_SECS ?= 60
+## libFuzzer + ASan targets for the MIME parser, the CSV reader with decoding, the webhook
+## and visit JSON decoding and validation, and the enumeration splitter, FUZZ_SECS each;
+## fails on any crash, timeout or out-of-memory (the inputs land in fuzz/.build/).
+fuzz:
+	FUZZ_SECS=$(FUZZ_SECS) fuzz/run.sh
+
 clean:
 	rm -rf .build var

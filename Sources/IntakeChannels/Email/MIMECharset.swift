@@ -77,7 +77,22 @@ enum MIMECharset {
         output.reserveCapacity(bytes.count * 3 / 2)
         bytes.withUnsafeBytes { converter.convert($0, into: &output) }
         converter.finish(into: &output)
-        // iconv's output is UTF-8; decoding repairs anything odd rather than trusting it.
-        return (String(decoding: output, as: UTF8.self), converter.replacedSequences)
+        if let text = String(validating: output, as: UTF8.self) { return (text, converter.replacedSequences) }
+        // glibc's "UTF-8" and "UCS-4" pass code points past U+10FFFF through as they are:
+        // decoding repairs them, and they are counted like the sequences iconv refused.
+        return (String(decoding: output, as: UTF8.self), converter.replacedSequences + illFormedCount(output))
+    }
+
+    private static func illFormedCount(_ bytes: [UInt8]) -> Int {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var count = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid: continue
+            case .error: count += 1
+            case .emptyInput: return count
+            }
+        }
     }
 }

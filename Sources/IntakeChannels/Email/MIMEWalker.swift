@@ -155,10 +155,12 @@ struct MIMEWalker {
             text = FlowedText.unflow(text, deleteSpace: contentType["delsp"]?.lowercased() == "yes")
         }
         while let last = text.last, last.isWhitespace { text.removeLast() }
-        // Leading blank lines, not a leading indent.
-        while let newline = text.firstIndex(of: "\n"), text[..<newline].allSatisfy(\.isWhitespace) {
-            text.removeSubrange(...newline)
+        // Leading blank lines, not a leading indent: cut once, as a cut per line is quadratic.
+        var cut = text.startIndex
+        while let newline = text[cut...].firstIndex(of: "\n"), text[cut..<newline].allSatisfy(\.isWhitespace) {
+            cut = text.index(after: newline)
         }
+        text.removeSubrange(..<cut)
         if !text.isEmpty { texts.append(text) }
     }
 

@@ -78,14 +78,38 @@ public enum DemandSplitter {
         if markers.first?.style == .bullet {
             return markers.count >= 2 && !hasEmptyItem(markers, in: text) ? markers : nil
         }
-        for (startIndex, first) in markers.enumerated() where first.value == 1 {
-            var chain = [first]
-            for marker in markers[(startIndex + 1)...] where marker.value == chain.count + 1 && marker.start >= chain.last!.end {
-                chain.append(marker)
+        // A chain goes on from each marker the same way whichever "1" it started from, so a
+        // marker whose way on has an empty item is remembered and never followed again:
+        // following every chain to its end made notes of many markers (①①①…) quadratic.
+        var byValue: [Int: [Int]] = [:]
+        for (index, marker) in markers.enumerated() { byValue[marker.value, default: []].append(index) }
+        var doomed = Set<Int>()
+        for start in byValue[1] ?? [] {
+            var links = [start]
+            var failed = false
+            // The next link: the first marker numbered one more, after the last link.
+            while let candidates = byValue[links.count + 1], let next = firstAfter(links.last!, in: candidates) {
+                if doomed.contains(next) || trimmedItem(text[markers[links.last!].end..<markers[next].start]).isEmpty {
+                    failed = true
+                    break
+                }
+                links.append(next)
             }
-            if chain.count >= 2, !hasEmptyItem(chain, in: text) { return chain }
+            guard links.count >= 2 else { continue }
+            if !failed, !trimmedItem(text[markers[links.last!].end..<text.count]).isEmpty { return links.map { markers[$0] } }
+            doomed.formUnion(links)
         }
         return nil
+    }
+
+    /// The first of `sorted` greater than `index`.
+    private static func firstAfter(_ index: Int, in sorted: [Int]) -> Int? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] <= index { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count ? sorted[low] : nil
     }
 
     private static func hasEmptyItem(_ chain: [Marker], in text: [Character]) -> Bool {
@@ -184,10 +208,12 @@ public enum DemandSplitter {
         var value = 0
         var end = index
         while end < text.count, let digit = digitValue(text[end]) {
+            // More than three digits is no marker; stop before a long run overflows `value`.
+            guard end - index < 3 else { return nil }
             value = value * 10 + digit
             end += 1
         }
-        guard end > index, end - index <= 3 else { return nil }
+        guard end > index else { return nil }
         return (value, end)
     }
 

@@ -173,7 +173,8 @@ private struct FieldReader {
         case .null: return nil
         case .number(let number) where key == "phone":
             // Spreadsheets and some portals send phone numbers as numbers.
-            return number.rounded() == number ? String(Int64(number)) : nil
+            // Not past Int64 (1e300 would trap): no phone number is that long anyway.
+            return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : nil
         default:
             errors.append(FieldError(pointer(key, parent), "expected a string, found \(value.typeName)"))
             return nil
