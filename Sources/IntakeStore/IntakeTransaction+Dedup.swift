@@ -13,8 +13,6 @@ extension IntakeTransaction {
         public var signature: Data
         /// How many LSH bands it shares with the probe.
         public var sharedBands: Int
-        /// Whether it was found by an identity key.
-        public var sharesKey: Bool
     }
 
     /// Bounds on a lookup, so that its cost does not grow with the store: a flood of similar
@@ -77,7 +75,7 @@ extension IntakeTransaction {
                 return DedupIndexEntry(
                     caseID: row[0], at: Date(timeIntervalSince1970: row[1]), category: row[2],
                     keys: keys.isEmpty ? [] : keys.split(separator: "\n").map(String.init), signature: row[4],
-                    sharedBands: hits.bands, sharesKey: hits.key)
+                    sharedBands: hits.bands)
             }
         }
     }

@@ -47,10 +47,8 @@ import Testing
     @Test func aHotlineRowThenALightlyEditedEmailIsCreatedAndDuplicateAndThatSurvivesARestart() async throws {
         let dovecot = try Dovecot()
         defer { dovecot.remove() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-dedup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try dovecot.password.write(to: directory.appendingPathComponent("imap.password"), atomically: true, encoding: .utf8)
-        let environment = try TestEnvironment(extraYAML: """
+        let environment = try EmailChannelTests.environment(dovecot, dedup: true) { directory in
+            """
             hotline:
               sources:
                 - name: hotline
@@ -58,16 +56,9 @@ import Testing
                   mapping: \(repositoryRoot.appendingPathComponent("channels/hotline.yaml").path)
                   settle_secs: 0
                   rescan_interval_millis: 100
-            email:
-              sources:
-                - name: service-mailbox
-                  url: \(dovecot.url)
-                  tls: none
-                  username: \(dovecot.username)
-                  password_file: \(directory.path)/imap.password
-                  mailboxes: [INBOX]
-                  poll_interval_secs: 0.2
-            """, dedup: true, directory: directory)
+            """
+        }
+        let directory = environment.directory
         var daemon = try await TestDaemon.start(environment)
 
         let spool = directory.appendingPathComponent("spool")
@@ -228,21 +219,7 @@ import Testing
     @Test func anEmailListingTwoDemandsBecomesTwoCasesAndAReplyFollowsTheFirst() async throws {
         let dovecot = try Dovecot()
         defer { dovecot.remove() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-split-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try dovecot.password.write(to: directory.appendingPathComponent("imap.password"), atomically: true, encoding: .utf8)
-        let environment = try TestEnvironment(extraYAML: """
-            email:
-              sources:
-                - name: service-mailbox
-                  url: \(dovecot.url)
-                  tls: none
-                  username: \(dovecot.username)
-                  password_file: \(directory.path)/imap.password
-                  mailboxes: [INBOX]
-                  poll_interval_secs: 0.2
-                  split_demands: true
-            """, directory: directory)
+        let environment = try EmailChannelTests.environment(dovecot, sourceYAML: "      split_demands: true")
         let daemon = try await TestDaemon.start(environment)
         defer { Task { await daemon.stop() } }
         try dovecot.deliver(mail(id: "list@example.cn", subject: "两个问题", body: "1. 厂房用地规划许可申请提交两个月仍未批复。\n2. 三名研发人员申请人才公寓，想了解审核时间。"))

@@ -9,7 +9,13 @@ import Glibc
 /// follow-ups, noise is ignored, and neither a crash nor a new UIDVALIDITY doubles anything.
 @Suite(.serialized) struct EmailChannelTests {
     /// A test environment whose email source reads `dovecot`'s INBOX.
-    static func environment(_ dovecot: Dovecot, after: String = "seen", port: Int = 0) throws -> TestEnvironment {
+    /// - Parameters:
+    ///   - sourceYAML: more options of the source, one per line, indented as its others.
+    ///   - extraYAML: more top-level sections, given the environment's directory.
+    static func environment(
+        _ dovecot: Dovecot, after: String = "seen", port: Int = 0, sourceYAML: String = "", dedup: Bool = false,
+        extraYAML: (URL) -> String = { _ in "" }
+    ) throws -> TestEnvironment {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-email-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try dovecot.password.write(to: directory.appendingPathComponent("imap.password"), atomically: true, encoding: .utf8)
@@ -25,7 +31,9 @@ import Glibc
                   after: \(after)
                   processed_mailbox: 已处理
                   poll_interval_secs: 0.2
-            """, directory: directory)
+            \(sourceYAML)
+            \(extraYAML(directory))
+            """, dedup: dedup, directory: directory)
     }
 
     @Test func newMailBecomesCasesNoiseIsIgnoredAndEverythingIsMarkedSeen() async throws {
