@@ -31,6 +31,7 @@ let package = Package(
             name: "IntakeStore",
             dependencies: [
                 "IntakeCore",
+                "IntakePipeline",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generate a loadgen requests file of distinct, signed intake webhook calls.
 
-Each request is `POST /v1/requests` with a ~1 KiB UTF-8 JSON body (realistic
-Chinese content), its own `Idempotency-Key: bench-<run-id>-<i>` and body
+Each request is `POST /v1/requests` with a UTF-8 JSON body like a real day's (its own
+enterprise and text, ~470 bytes; one in 25 a reworded re-send), or with --worst-case a
+~1 KiB near-identical body, its own `Idempotency-Key: bench-<run-id>-<i>` and body
 `ref`, and `X-Intake-Signature: t=<unix>,v1=<hex>` where hex is the lowercase
 HMAC-SHA256, keyed with the secret, of the bytes `<t>.<raw body>`.
 
@@ -82,7 +83,51 @@ def uscc(region, rng):
     return base + USCC_CHARS[(31 - total % 31) % 31]
 
 
+OBJECTS = ["厂房扩建", "用地指标", "规划许可", "施工许可", "环评批复", "排污许可", "人才公寓", "落户手续", "技改补贴",
+           "研发费用加计扣除", "社保缴费基数", "稳岗补贴", "供电线路改造", "燃气接入", "商标注册", "专利质押融资", "出口退税",
+           "高新企业认定", "消防验收", "道路施工"]
+STATES = ["已提交两个月", "上周已递交材料", "至今没有答复", "窗口说还需补充材料", "线上系统一直显示审核中", "去年就已经申请",
+          "多次电话询问未果", "现场办理时被告知政策调整", "按通知要求准备齐全", "第三方机构已出具报告"]
+ASKS = ["请问目前进度如何", "希望尽快协调办理", "想了解需要补充哪些材料", "请告知具体办理时限", "请协调相关部门现场指导",
+        "希望明确适用的政策条款", "能否开通绿色通道", "请答复是否符合申报条件"]
+PLACES = ["位于泰达街道的", "在新城街道的", "古林街道", "滨海高新区的", "临港片区的", "中心商务区的"]
+CATEGORIES = ["土地", "规划", "人才", "资金", "税务", "社保", "环保", "供电", "专利", "政策"]
+
+
+def make_realistic_body(i, ref, now, rng, earlier):
+    """A request like a real day's: its own enterprise (valid USCC, phone, mail) and its own
+    text made from operators' phrases; one in 25 the same enterprise re-sending an earlier
+    demand in other words (what deduplication exists for)."""
+    if i % 25 == 24 and earlier:
+        enterprise, text = rng.choice(earlier)
+        text = "您好，" + text.replace("，", "，再次反映，", 1) + "谢谢"
+    else:
+        region_code, region_name = rng.choice(REGIONS)
+        surname = rng.randrange(len(SURNAMES))
+        enterprise = {
+            "requester": {
+                "name": SURNAMES[surname] + rng.choice(GIVEN),
+                "phone": "%s %04d %04d" % (rng.choice(MOBILE_PREFIXES), rng.randrange(10000), rng.randrange(10000)),
+                "email": "%s.%d@example.cn" % (PINYIN[surname % len(PINYIN)], i),
+            },
+            "enterprise": {"name": "%s%s%s%d号%s" % (region_name, rng.choice(TRADES), rng.choice(["一", "二", "三"]), i, rng.choice(SUFFIXES)),
+                           "uscc": uscc(region_code, rng)},
+            "category": rng.choice(CATEGORIES),
+        }
+        obj = rng.choice(OBJECTS)
+        text = "我司%s%s事项%s，%s，%s？%s。" % (rng.choice(PLACES), obj, rng.choice(STATES), rng.choice(STATES), rng.choice(ASKS), rng.choice(ASKS))
+        earlier.append((enterprise, text))
+        if len(earlier) > 2000:
+            earlier.pop(0)
+    doc = {"ref": ref, "reported_at": (now - timedelta(seconds=rng.randrange(86400))).isoformat(timespec="seconds"),
+           "subject": text[:12], "description": text}
+    doc.update(enterprise)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def make_body(i, ref, now, rng):
+    """The duplicate-heavy worst case: names from a small set, texts from eight rotated
+    sentences, ~1 KiB."""
     region_code, region_name = rng.choice(REGIONS)
     surname = rng.randrange(len(SURNAMES))
     doc = {
@@ -129,6 +174,8 @@ def main():
     ap.add_argument("--port", type=int, default=8080, help="port for the Host header (default 8080)")
     ap.add_argument("--run-id", default=None, help="unique run tag (default: current unix time)")
     ap.add_argument("--timestamp", type=int, default=None, help="signature t= value (default: now)")
+    ap.add_argument("--worst-case", action="store_true",
+                    help="near-identical ~1 KiB bodies with names from a small set (deduplication's worst case)")
     args = ap.parse_args()
 
     with open(args.secret_file, "rb") as f:
@@ -146,9 +193,10 @@ def main():
 
     out = sys.stdout.buffer if args.out == "-" else open(args.out, "wb")
     total_body = 0
+    earlier = []
     for i in range(args.count):
         ref = "bench-%s-%d" % (run_id, i)
-        body = make_body(i, ref, now, rng)
+        body = make_body(i, ref, now, rng) if args.worst_case else make_realistic_body(i, ref, now, rng, earlier)
         sig = hmac.new(secret, ts.encode() + b"." + body, hashlib.sha256).hexdigest()
         head = ("POST /v1/requests HTTP/1.1\r\n"
                 "Host: %s\r\n"

@@ -40,6 +40,20 @@ public enum UUIDv7 {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The smallest id made at or after `date` (`xxxxxxxx-xxxx`): a bound for a range of a
+    /// key of UUIDv7 ids, which sort by their millisecond of creation.
+    public static func lowerBound(at date: Date) -> String {
+        let hex = String(UInt64(max(0, date.timeIntervalSince1970 * 1000)), radix: 16).leftPadded(to: 12)
+        return hex.prefix(8) + "-" + hex.suffix(4)
+    }
+
+    /// When an id was made, from its first 48 bits; nil for a string that is not a UUIDv7.
+    public static func date(of id: String) -> Date? {
+        let digits = id.utf8.prefix(13).filter { $0 != UInt8(ascii: "-") }
+        guard digits.count == 12, let millis = UInt64(String(decoding: digits, as: UTF8.self), radix: 16) else { return nil }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
+    }
 }
 
 extension String {

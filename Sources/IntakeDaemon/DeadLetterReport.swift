@@ -61,7 +61,7 @@ public struct DeadLetterReport {
     }
 
     /// Replays the given dead letters (outbox ids or idempotency keys), or all since a time.
-    public func replay(ids: [String], all: Bool, since: Date?, actor: String) throws -> (replayed: [Int64], unknown: [String]) {
+    public func replay(ids: [String], all: Bool, since: Date?, actor: String) async throws -> (replayed: [Int64], unknown: [String]) {
         var outboxIDs: [Int64] = []
         var unknown: [String] = []
         if all || since != nil {
@@ -70,7 +70,7 @@ public struct DeadLetterReport {
         for id in ids {
             if let letter = try database.deadLetter(id) { outboxIDs.append(letter.outboxID) } else { unknown.append(id) }
         }
-        return (try database.replayDeadLetters(outboxIDs, actor: actor), unknown)
+        return (try await database.replayDeadLetters(outboxIDs, actor: actor), unknown)
     }
 
     private func summary(_ letter: DeadLetter) -> JSONValue {

@@ -28,7 +28,7 @@ enum SinkFactory {
                 throw ConfigurationError(issues: [ConfigurationIssue(file: loaded.file, option: "forwarding.sink", message: error.description)])
             }
         default:
-            return try FileSink(directory: URL(fileURLWithPath: sink.dir))
+            return try FileSink(directory: URL(fileURLWithPath: sink.dir), layout: FileSink.Layout(rawValue: sink.layout) ?? .perEvent)
         }
     }
 }

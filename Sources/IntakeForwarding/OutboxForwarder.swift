@@ -110,7 +110,7 @@ public final class OutboxForwarder: Service {
         while !Task.isShuttingDownGracefully {
             let events: [OutboxEvent]
             do {
-                events = try database.dueEvents(limit: configuration.batchSize)
+                events = try await database.dueEvents(limit: configuration.batchSize)
             } catch {
                 logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
                 return
@@ -150,7 +150,7 @@ public final class OutboxForwarder: Service {
             metrics.attempts(outcome).increment()
         }
         do {
-            try database.record(results, sink: sink.name, now: now)
+            try await database.record(results, sink: sink.name, now: now)
             // The gauges count a partial index: once a second is plenty while a backlog drains.
             if now.timeIntervalSince(gaugesUpdatedAt.withLock { $0 }) >= 1 { updateGauges() }
         } catch {

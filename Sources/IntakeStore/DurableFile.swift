@@ -65,17 +65,4 @@ public enum DurableFile {
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw Failure(operation: "fsync", path: directory.path, code: errno) }
     }
-
-    /// Writes back every dirty page of the file system holding `directory` (`syncfs(2)`):
-    /// one flush for many files written without fsync.
-    public static func syncFileSystem(containing directory: URL) throws {
-        let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw Failure(operation: "open", path: directory.path, code: errno) }
-        defer { close(fd) }
-        guard linux_syncfs(fd) == 0 else { throw Failure(operation: "syncfs", path: directory.path, code: errno) }
-    }
 }
-
-/// Glibc's `syncfs(2)`, which Swift's Glibc module does not export.
-@_silgen_name("syncfs")
-private func linux_syncfs(_ fd: Int32) -> Int32

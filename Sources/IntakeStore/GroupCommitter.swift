@@ -16,6 +16,8 @@ final class GroupCommitter: @unchecked Sendable {
 
     private let writer: DatabasePool
     private let maxBatch: Int
+    /// Runs on the writer thread after each commit, before anyone hears "done".
+    private let afterCommit: @Sendable () -> Void
     private let batchSizes = Recorder(label: "intake_group_commit_batch_size", aggregate: true)
     private let commitDuration = Metrics.Timer(label: "intake_group_commit_duration")
     private let condition = NSCondition()
@@ -23,9 +25,10 @@ final class GroupCommitter: @unchecked Sendable {
     private var pending: [Job] = []
     private var stopped = false
 
-    init(writer: DatabasePool, maxBatch: Int = 1024) {
+    init(writer: DatabasePool, maxBatch: Int = 1024, afterCommit: @escaping @Sendable () -> Void = {}) {
         self.writer = writer
         self.maxBatch = maxBatch
+        self.afterCommit = afterCommit
         // The thread keeps the committer alive until `stop()`.
         let thread = Thread { self.loop() }
         thread.name = "intake-group-commit"
@@ -95,9 +98,11 @@ final class GroupCommitter: @unchecked Sendable {
                 }
             }
         } catch {
+            afterCommit()
             for job in batch { job.finish(StoreError.unavailable(String(describing: error))) }
             return
         }
+        afterCommit()
         for (job, failure) in zip(batch, failures) { job.finish(failure) }
     }
 }

@@ -23,7 +23,7 @@ extension IntakeDatabase {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT o.id, o.case_id, c.channel, c.source, o.event, o.idempotency_key, o.attempts, o.queued_at,
-                       o.finished_at, o.last_error, o.payload
+                       o.finished_at, o.last_error, \(Self.payloadSQL)
                 FROM outbox o JOIN intake_case c ON c.id = o.case_id
                 WHERE o.state = 'dead' AND o.finished_at >= ? AND (? IS NULL OR c.channel = ?)
                 ORDER BY o.finished_at, o.id
@@ -37,7 +37,7 @@ extension IntakeDatabase {
         try pool.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT o.id, o.case_id, c.channel, c.source, o.event, o.idempotency_key, o.attempts, o.queued_at,
-                       o.finished_at, o.last_error, o.payload
+                       o.finished_at, o.last_error, \(Self.payloadSQL)
                 FROM outbox o JOIN intake_case c ON c.id = o.case_id
                 WHERE o.state = 'dead' AND (o.id = ? OR o.idempotency_key = ?)
                 """, arguments: [Int64(id), id]
@@ -55,9 +55,10 @@ extension IntakeDatabase {
 
     /// Puts dead letters back in the queue with their idempotency keys, traced as `replayed`
     /// by `actor`. Returns the outbox ids replayed; ids that are not dead letters are skipped.
-    public func replayDeadLetters(_ ids: [Int64], actor: String, now: Date = Date()) throws -> [Int64] {
-        try pool.write { db in
-            let transaction = IntakeTransaction(db: db, now: now)
+    public func replayDeadLetters(_ ids: [Int64], actor: String) async throws -> [Int64] {
+        try await intake { transaction in
+            let db = transaction.db
+            let now = transaction.now
             var replayed: [Int64] = []
             for id in ids {
                 guard let row = try Row.fetchOne(db, sql: """

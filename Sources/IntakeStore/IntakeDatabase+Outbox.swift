@@ -5,11 +5,11 @@ import IntakeCore
 extension IntakeDatabase {
     /// Pending events that are due, oldest first, at most one per case: an event waits
     /// while an earlier event of its case is still pending, which keeps per-case order.
-    public func dueEvents(now: Date = Date(), limit: Int) throws -> [OutboxEvent] {
-        try pool.read { db in
+    public func dueEvents(now: Date = Date(), limit: Int) async throws -> [OutboxEvent] {
+        try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT o.id, o.case_id, o.event, o.idempotency_key, o.payload, o.attempts, o.queued_at
-                FROM outbox o
+                SELECT o.id, o.case_id, o.event, o.idempotency_key, \(Self.payloadSQL), o.attempts, o.queued_at
+                FROM outbox o JOIN intake_case c ON c.id = o.case_id
                 WHERE o.state = 'pending' AND o.next_attempt_at <= ?
                   AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state = 'pending' AND p.id < o.id)
                 ORDER BY o.id LIMIT ?
@@ -30,10 +30,11 @@ extension IntakeDatabase {
         case deadLetter(reason: String)
     }
 
-    /// Records the outcomes of one round of attempts, with their trace steps, in one transaction.
-    public func record(_ results: [(event: OutboxEvent, result: AttemptResult)], sink: String, now: Date = Date()) throws {
-        try pool.write { db in
-            let transaction = IntakeTransaction(db: db, now: now)
+    /// Records the outcomes of one round of attempts, with their trace steps, in the next
+    /// group commit.
+    public func record(_ results: [(event: OutboxEvent, result: AttemptResult)], sink: String, now: Date = Date()) async throws {
+        try await intake { transaction in
+            let db = transaction.db
             var steps: [TraceStep] = []
             steps.reserveCapacity(results.count)
             for (event, result) in results {

@@ -24,6 +24,32 @@ public struct TraceEntry: Sendable, Hashable {
         actor = row[6]
         detail = row[7]
     }
+
+    init(_ entry: TraceEntry, step: String, detail: String?) {
+        at = entry.at
+        self.step = step
+        channel = entry.channel
+        source = entry.source
+        ref = entry.ref
+        caseID = entry.caseID
+        actor = entry.actor
+        self.detail = detail
+    }
+
+    /// The steps a record stands for: an `admitted` record holds a case's intake steps
+    /// (received, normalised, deduplicated, stored, queued) in one row.
+    static func expanded(_ rows: [Row]) -> [TraceEntry] {
+        rows.flatMap { row -> [TraceEntry] in
+            let entry = TraceEntry(row: row)
+            guard entry.step == "admitted", let text = entry.detail,
+                case .object(let record)? = try? JSONParser.parse(Array(text.utf8)), let steps = record["steps"]?.arrayValue
+            else { return [entry] }
+            return steps.compactMap { step in
+                guard let parts = step.arrayValue, let name = parts.first?.stringValue else { return nil }
+                return TraceEntry(entry, step: name, detail: parts.count > 1 ? parts[1].serialized() : nil)
+            }
+        }
+    }
 }
 
 extension IntakeDatabase {
@@ -40,7 +66,7 @@ extension IntakeDatabase {
                 WHERE case_id IN (SELECT value FROM json_each(?)) OR (case_id IS NULL AND ref = ?)
                 ORDER BY at, id
                 """, arguments: [JSONValue.array(caseIDs.map(JSONValue.string)).serialized(), id])
-            return rows.map(TraceEntry.init(row:))
+            return TraceEntry.expanded(rows)
         }
     }
 
@@ -54,11 +80,8 @@ extension IntakeDatabase {
     /// Cases received since `date`: a range of the primary key, whose UUIDv7 ids begin with
     /// their millisecond of creation (no scan of older cases).
     public func casesSince(_ date: Date) throws -> Int {
-        let hex = String(UInt64(max(0, date.timeIntervalSince1970 * 1000)), radix: 16)
-        let padded = String(repeating: "0", count: max(0, 12 - hex.count)) + hex
-        let bound = padded.prefix(8) + "-" + padded.suffix(4)
-        return try pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM intake_case WHERE id >= ?", arguments: [String(bound)]) ?? 0
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM intake_case WHERE id >= ?", arguments: [UUIDv7.lowerBound(at: date)]) ?? 0
         }
     }
     public func rawInputCount() throws -> Int { try count("raw_input") }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IntakeCore
+import IntakePipeline
 import Logging
 
 /// The gateway's store: the only code that talks SQL, and the only writer.
@@ -10,12 +11,18 @@ import Logging
 public final class IntakeDatabase: Sendable {
     let pool: DatabasePool
     private let committer: GroupCommitter
+    /// LSH bands and identity keys of the cases within the dedup window, in memory.
+    let dedupIndex: DedupIndex
 
     /// - Parameter cacheMiB: SQLite's page cache per connection; it is most of the process's
     ///   memory once the store is larger than it.
     /// - Parameter mmapMiB: how much of the file SQLite reads through a memory map instead of
     ///   read(2) into its cache (`PRAGMA mmap_size`); 0 turns it off.
-    public init(path: String, busyTimeoutSecs: Double = 10, cacheMiB: Int = 16, mmapMiB: Int = 0) throws {
+    /// - Parameter dedupRetentionSecs: how long after it was received a case stays in the
+    ///   in-memory dedup index (the dedup window and a margin).
+    public init(
+        path: String, busyTimeoutSecs: Double = 10, cacheMiB: Int = 16, mmapMiB: Int = 0, dedupRetentionSecs: Double = 31 * 86400
+    ) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSecs)
         configuration.foreignKeysEnabled = true
@@ -32,18 +39,22 @@ public final class IntakeDatabase: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Migrations.migrator.migrate(pool)
-        committer = GroupCommitter(writer: pool)
+        let index = DedupIndex(retention: dedupRetentionSecs)
+        try Self.rebuild(index, from: pool, retentionSecs: dedupRetentionSecs)
+        dedupIndex = index
+        committer = GroupCommitter(writer: pool, afterCommit: { index.markCommitted() })
     }
 
     /// Runs intake work in the next group commit. Returns after the transaction is durable;
     /// if `work` throws, nothing it wrote is kept and the error is rethrown.
     public func intake<T: Sendable>(_ work: @escaping @Sendable (IntakeTransaction) throws -> T) async throws -> T {
-        try await committer.perform { db in try work(IntakeTransaction(db: db, now: Date())) }
+        let index = dedupIndex
+        return try await committer.perform { db in try work(IntakeTransaction(db: db, now: Date(), dedupIndex: index)) }
     }
 
     /// Records a step that belongs to no case (a refused request), in the next group commit.
     public func trace(_ step: TraceStep) async throws {
-        try await committer.perform { db in try IntakeTransaction(db: db, now: Date()).trace(step) }
+        try await intake { transaction in try transaction.trace(step) }
     }
 
     /// True when the database answers a read.

@@ -1,106 +1,28 @@
 import Foundation
 import GRDB
+import IntakeCore
+import IntakePipeline
 
-/// The dedup index (tables `dedup_case`, `dedup_band`, `dedup_key`), written in the same
-/// transaction as the case it indexes.
+/// The dedup rows (`dedup_case`: one compact row per indexed case, in insertion order) and
+/// the in-memory index over them, both written in the transaction of the case they index.
 extension IntakeTransaction {
-    /// A stored case offered as a candidate, as the index holds it.
-    public struct DedupIndexEntry: Sendable, Hashable {
-        public var caseID: String
-        public var at: Date
-        public var category: String?
-        public var keys: [String]
-        public var signature: Data
-        /// How many LSH bands it shares with the probe.
-        public var sharedBands: Int
+    /// Indexes a case for later lookups: its row, then its bands and keys in memory.
+    /// Admission does this for every case it admits; public for tools that fill a store.
+    public func indexForDedup(caseID: String, probe: DedupProbe) throws {
+        let seq = dedupIndex.nextSeq()
+        try db.cachedStatement(sql: "INSERT INTO dedup_case (seq, case_id, at, category, keys, signature) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [
+                seq, caseID, probe.at.timeIntervalSince1970, probe.categoryCode, probe.identityKeys.joined(separator: "\n"), probe.signature.data,
+            ])
+        dedupIndex.insert(seq: seq, bands: probe.bands, keys: probe.identityKeys, at: probe.at, receivedAt: now)
     }
 
-    /// Bounds on a lookup, so that its cost does not grow with the store: a flood of similar
-    /// texts (a template sent by a thousand companies) is read `perBand` rows per band, not
-    /// a thousand.
-    public struct DedupLookupLimits: Sendable, Hashable {
-        /// Most recent rows read per band within the window. Small: a case of the same
-        /// enterprise is found by its identity key whatever the bands hold; bands matter for
-        /// requests without identity, and a duplicate shares several of its 21 bands.
-        public var perBand = 4
-        /// Most recent rows read per identity key within the window.
-        public var perKey = 16
-        /// Candidates returned (and compared): those sharing the most bands first, then
-        /// those sharing a key.
-        public var candidates = 12
-
-        public init(perBand: Int = 4, perKey: Int = 16, candidates: Int = 12) {
-            self.perBand = perBand
-            self.perKey = perKey
-            self.candidates = candidates
-        }
-    }
-
-    /// Candidates sharing a band or an identity key with the probe, raised between `from` and `to`.
-    public func dedupCandidates(
-        bands: [UInt64], keys: [String], from: Date, to: Date, limits: DedupLookupLimits = DedupLookupLimits()
-    ) throws -> [DedupIndexEntry] {
-        let range = (from.timeIntervalSince1970, to.timeIntervalSince1970)
-        var shared: [Int64: (bands: Int, key: Bool)] = [:]
-        if !bands.isEmpty {
-            // One statement for all bands (each its own bounded range scan): one execution
-            // instead of 21.
-            let perBand = "SELECT seq FROM (SELECT seq FROM dedup_band WHERE band = ? AND at BETWEEN ? AND ? ORDER BY at DESC LIMIT ?)"
-            let byBands = try db.cachedStatement(sql: Array(repeating: perBand, count: bands.count).joined(separator: " UNION ALL "))
-            var arguments: [(any DatabaseValueConvertible)?] = []
-            arguments.reserveCapacity(bands.count * 4)
-            for band in bands { arguments += [Int64(bitPattern: band), range.0, range.1, limits.perBand] }
-            for seq in try Int64.fetchAll(byBands, arguments: StatementArguments(arguments)) {
-                shared[seq, default: (0, false)].bands += 1
-            }
-        }
-        let byKey = try db.cachedStatement(sql: """
-            SELECT seq FROM dedup_key WHERE key = ? AND at BETWEEN ? AND ? ORDER BY at DESC LIMIT ?
-            """)
-        for key in keys {
-            for seq in try Int64.fetchAll(byKey, arguments: [key, range.0, range.1, limits.perKey]) {
-                shared[seq, default: (0, false)].key = true
-            }
-        }
-        let chosen = shared.sorted { first, second in
-            if first.value.bands != second.value.bands { return first.value.bands > second.value.bands }
-            if first.value.key != second.value.key { return first.value.key }
-            return first.key > second.key
-        }.prefix(limits.candidates)
-
-        let entry = try db.cachedStatement(sql: "SELECT case_id, at, category, keys, signature FROM dedup_case WHERE seq = ?")
-        return try chosen.compactMap { seq, hits in
-            try Row.fetchOne(entry, arguments: [seq]).map { row in
-                let keys: String = row[3]
-                return DedupIndexEntry(
-                    caseID: row[0], at: Date(timeIntervalSince1970: row[1]), category: row[2],
-                    keys: keys.isEmpty ? [] : keys.split(separator: "\n").map(String.init), signature: row[4],
-                    sharedBands: hits.bands)
-            }
-        }
-    }
-
-    /// Indexes a case for later lookups; with `replacing`, a case indexed before (a new
-    /// version from its source) has its entry replaced.
-    public func indexForDedup(
-        caseID: String, at: Date, category: String?, keys: [String], signature: Data, bands: [UInt64], replacing: Bool = false
-    ) throws {
-        if replacing { try removeFromDedupIndex(caseID: caseID) }
-        let time = at.timeIntervalSince1970
-        try db.cachedStatement(sql: "INSERT INTO dedup_case (case_id, at, category, keys, signature, bands) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [caseID, time, category, keys.joined(separator: "\n"), signature, Self.bandBlob(bands)])
-        let seq = db.lastInsertedRowID
-        if !bands.isEmpty {
-            // One statement for all bands.
-            let values = Array(repeating: "(?, ?, ?)", count: bands.count).joined(separator: ", ")
-            var arguments: [(any DatabaseValueConvertible)?] = []
-            arguments.reserveCapacity(bands.count * 3)
-            for key in bands { arguments += [Int64(bitPattern: key), time, seq] }
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO dedup_band (band, at, seq) VALUES \(values)")
-                .execute(arguments: StatementArguments(arguments))
-        }
-        let key = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dedup_key (key, at, seq) VALUES (?, ?, ?)")
-        for identity in keys { try key.execute(arguments: [identity, time, seq]) }
+    /// Removes a case's row (a new version replaces it); false when it was not indexed (a
+    /// duplicate). Its entries in memory stay until the table is rebuilt: they point at a
+    /// row that is gone, which a lookup skips.
+    func removeFromDedupIndex(caseID: String) throws -> Bool {
+        try db.cachedStatement(sql: "DELETE FROM dedup_case WHERE case_id = ?").execute(arguments: [caseID])
+        return db.changesCount > 0
     }
 
     /// Whether a case is in the index (an original, not a duplicate).
@@ -108,37 +30,81 @@ extension IntakeTransaction {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM dedup_case WHERE case_id = ?)"), arguments: [caseID]) ?? false
     }
 
-    func removeFromDedupIndex(caseID: String) throws {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT seq, at, keys, bands FROM dedup_case WHERE case_id = ?"), arguments: [caseID])
-        else { return }
-        let seq: Int64 = row[0]
-        let at: Double = row[1]
-        let keys: String = row[2]
-        let bands: Data = row[3]
-        let band = try db.cachedStatement(sql: "DELETE FROM dedup_band WHERE band = ? AND at = ? AND seq = ?")
-        for key in Self.bandKeys(bands) { try band.execute(arguments: [Int64(bitPattern: key), at, seq]) }
-        let key = try db.cachedStatement(sql: "DELETE FROM dedup_key WHERE key = ? AND at = ? AND seq = ?")
-        for identity in keys.split(separator: "\n") { try key.execute(arguments: [String(identity), at, seq]) }
-        try db.cachedStatement(sql: "DELETE FROM dedup_case WHERE seq = ?").execute(arguments: [seq])
+    /// The stored row of an indexed case, as a candidate; nil when it is gone.
+    func dedupCandidate(seq: Int64) throws -> DedupCandidate? {
+        try Row.fetchOne(db.cachedStatement(sql: DedupRows.candidateSQL), arguments: [seq]).flatMap(DedupRows.candidate(_:))
     }
+}
 
-    static func bandBlob(_ bands: [UInt64]) -> Data {
-        var data = Data(capacity: bands.count * 8)
-        for band in bands { withUnsafeBytes(of: band.littleEndian) { data.append(contentsOf: $0) } }
-        return data
+/// Reading `dedup_case` rows, for the writer and for the snapshot reads before it.
+enum DedupRows {
+    static let candidateSQL = "SELECT case_id, at, category, keys, signature FROM dedup_case WHERE seq = ?"
+
+    static func candidate(_ row: Row) -> DedupCandidate? {
+        guard let signature = try? MinHashSignature(data: row[4]) else { return nil }
+        let keys: String = row[3]
+        return DedupCandidate(
+            id: row[0], signature: signature, identityKeys: keys.isEmpty ? [] : keys.split(separator: "\n").map(String.init),
+            categoryCode: row[2], receivedAt: Date(timeIntervalSince1970: row[1]))
     }
+}
 
-    static func bandKeys(_ blob: Data) -> [UInt64] {
-        let bytes = [UInt8](blob)
-        var keys: [UInt64] = []
-        var base = 0
-        while base + 8 <= bytes.count {
-            var key: UInt64 = 0
-            for offset in 0..<8 { key |= UInt64(bytes[base + offset]) << UInt64(8 * offset) }
-            keys.append(key)
-            base += 8
+extension DedupDecision {
+    /// Candidates written into the trace, the most similar first; the rest are counted.
+    static let tracedCandidates = 5
+
+    /// The `deduplicated` step's detail: the outcome, the probe's keys, and the most similar
+    /// candidates with their similarity, shared keys and bands, verdict and reason. The
+    /// thresholds in force are recorded only when a candidate was compared with them.
+    func traceDetail(probe: DedupProbe, sharedBands: [String: Int]) -> [String: JSONValue] {
+        var detail: [String: JSONValue] = [
+            "identity_keys": .array(probe.identityKeys.map(JSONValue.string)),
+            "at": .number(probe.at.timeIntervalSince1970),
+        ]
+        if let category = probe.categoryCode { detail["category"] = .string(category) }
+        switch outcome {
+        case .duplicate(let original, let similarity):
+            detail["outcome"] = .string("duplicate")
+            detail["of"] = .string(original)
+            detail["similarity"] = .number(IntakeTransaction.rounded(similarity))
+        case .possible(let original, let similarity):
+            detail["outcome"] = .string("possible_duplicate")
+            detail["of"] = .string(original)
+            detail["similarity"] = .number(IntakeTransaction.rounded(similarity))
+        case .new:
+            detail["outcome"] = .string("new")
         }
-        return keys
+        detail["candidates_considered"] = .number(Double(considered.count))
+        guard !considered.isEmpty else { return detail }
+        detail["window_days"] = .number(probe.policy.windowSeconds / 86400)
+        detail["thresholds"] = .object([
+            "high": .number(probe.policy.highThreshold), "low": .number(probe.policy.lowThreshold),
+            "text_only": .number(probe.policy.textOnlyThreshold), "cross_category": .number(probe.policy.crossCategoryThreshold),
+        ])
+        detail["candidates"] = .array(considered.sorted { $0.similarity > $1.similarity }.prefix(Self.tracedCandidates).map { consideration in
+            .object([
+                "case_id": .string(consideration.candidateID),
+                "similarity": .number(IntakeTransaction.rounded(consideration.similarity)),
+                "shared_keys": .array(consideration.sharedKeys.map(JSONValue.string)),
+                "shared_bands": .number(Double(sharedBands[consideration.candidateID] ?? 0)),
+                "verdict": .string(consideration.verdict.traceName),
+                "reason": .string(consideration.reason),
+            ])
+        })
+        return detail
+    }
+}
+
+extension DedupDecision.Verdict {
+    var traceName: String {
+        switch self {
+        case .duplicate: "duplicate"
+        case .possible: "possible_duplicate"
+        case .belowThreshold: "below_threshold"
+        case .outsideWindow: "outside_window"
+        case .differentEnterprise: "different_enterprise"
+        case .otherCategory: "other_category"
+        case .emptyText: "empty_text"
+        }
     }
 }

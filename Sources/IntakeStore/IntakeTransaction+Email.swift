@@ -23,10 +23,11 @@ extension IntakeTransaction {
             """).execute(arguments: [source, mailbox, Int64(checkpoint.uidValidity), Int64(checkpoint.lastUID), now.timeIntervalSince1970])
     }
 
-    /// Whether these exact bytes were already taken on a channel (as a case or as ignored).
+    /// Whether these exact bytes were already taken on a channel (as a case or as ignored):
+    /// raw inputs are kept in the transaction that takes them, under their hash.
     public func rawAlreadyTaken(sha256: String, channel: Channel) throws -> Bool {
         try Bool.fetchOne(db.cachedStatement(sql: """
-            SELECT EXISTS (SELECT 1 FROM intake_ledger WHERE raw_sha256 = ? AND channel = ?)
+            SELECT EXISTS (SELECT 1 FROM raw_input WHERE sha256 = ? AND channel = ?)
             """), arguments: [sha256, channel.rawValue]) ?? false
     }
 

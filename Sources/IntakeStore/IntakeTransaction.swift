@@ -1,12 +1,21 @@
 import Foundation
 import GRDB
 import IntakeCore
+import IntakePipeline
 
 /// What a channel may do inside one intake transaction: store the raw input, look up the
 /// ledger, record a case with its outbox event and trace. All of it commits together or not at all.
 public struct IntakeTransaction {
     let db: Database
     public let now: Date
+    /// The in-memory dedup index the writer keeps up to date as it admits cases.
+    let dedupIndex: DedupIndex
+
+    init(db: Database, now: Date, dedupIndex: DedupIndex) {
+        self.db = db
+        self.now = now
+        self.dedupIndex = dedupIndex
+    }
 
     /// A previous answer to the same Idempotency-Key from the same source.
     public struct StoredAnswer: Sendable, Hashable {
@@ -68,16 +77,20 @@ public struct IntakeTransaction {
     }
 
     /// Replaces a case's document with a newer version from its source (same id, same ref),
-    /// remembers the content it came from, and queues `case.updated`.
-    public func updateCase(_ intakeCase: IntakeCase, document: Data, contentSHA256: String?, steps: [TraceStep]) throws {
+    /// remembers the content it came from, and queues `case.updated`; returns its `queued` step.
+    /// Events of the case still owed keep the document they were queued with.
+    func updateCase(_ intakeCase: IntakeCase, document: Data, contentSHA256: String?) throws -> TraceStep {
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET payload = CAST(\(IntakeDatabase.envelopeSQL(outbox: "outbox", document: "(SELECT document FROM intake_case WHERE id = outbox.case_id)")) AS BLOB)
+            WHERE case_id = ? AND payload IS NULL AND state != 'delivered'
+            """).execute(arguments: [intakeCase.id])
         try db.cachedStatement(sql: "UPDATE intake_case SET document = ? WHERE id = ?").execute(arguments: [
             document.withUnsafeBytes { String(decoding: $0.bindMemory(to: UInt8.self), as: UTF8.self) }, intakeCase.id,
         ])
         try db.cachedStatement(sql: """
             UPDATE intake_ledger SET content_sha256 = ? WHERE ref = ? AND source = ? AND channel = ?
             """).execute(arguments: [contentSHA256, intakeCase.ref, intakeCase.source, intakeCase.channel.rawValue])
-        let queued = try enqueue(.updated, of: intakeCase, caseJSON: document)
-        try trace(steps + [queued])
+        return try enqueue(.updated, of: intakeCase)
     }
 
     /// Keeps input that could not become a case, with its reason; the same row or file
@@ -117,16 +130,12 @@ public struct IntakeTransaction {
             """).execute(arguments: [channel.rawValue, source, key, requestSHA256, status, body, now.timeIntervalSince1970])
     }
 
-    /// Records a new case: the ledger entry (UNIQUE per source ref), the case document, its
-    /// first outbox event, and the steps that led to it.
-    /// - Parameter document: the case already encoded, so that the single writer does not
-    ///   spend its time on JSON that the request's own task can make.
+    /// Records a new case: the case document, the ledger entry (UNIQUE per source ref) and
+    /// its first outbox event; returns the event's `queued` step.
+    /// - Parameter document: the case already encoded, off the writer.
     /// - Parameter contentSHA256: what the source sent for this ref, so that a later repeat
     ///   can tell an unchanged row from a changed one.
-    public func insertCase(
-        _ intakeCase: IntakeCase, document: Data? = nil, contentSHA256: String? = nil, event: CaseEvent.Kind, steps: [TraceStep]
-    ) throws {
-        let document = try document ?? intakeCase.encoded()
+    func insertCase(_ intakeCase: IntakeCase, document: Data, contentSHA256: String?, event: CaseEvent.Kind) throws -> TraceStep {
         let receivedAt = now.timeIntervalSince1970
         try db.cachedStatement(sql: """
             INSERT INTO intake_case (id, channel, source, ref, raw_sha256, received_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -140,27 +149,22 @@ public struct IntakeTransaction {
                 intakeCase.channel.rawValue, intakeCase.source, intakeCase.ref, intakeCase.rawSHA256, intakeCase.id, receivedAt,
                 contentSHA256,
             ])
-        let queued = try enqueue(event, of: intakeCase, caseJSON: document)
-        try trace(steps + [queued])
-    }
-
-    /// Queues a further event of a case (an update, a follow-up) with the case as it is now.
-    public func enqueue(_ event: CaseEvent.Kind, of intakeCase: IntakeCase) throws {
-        try trace(enqueue(event, of: intakeCase, caseJSON: try intakeCase.encoded()))
+        return try enqueue(event, of: intakeCase)
     }
 
     /// Queues an event for the forwarder and returns its `queued` step for the caller to trace.
-    /// The n-th event of a kind for one case gets key suffix n, so keys stay stable and distinct.
-    func enqueue(_ event: CaseEvent.Kind, of intakeCase: IntakeCase, caseJSON: Data) throws -> TraceStep {
-        let sequence = event == .created ? 0 : try Int.fetchOne(db.cachedStatement(sql: """
+    /// The event holds no copy of the case: the envelope is built from the case's document
+    /// when it is delivered. The n-th event of a kind for one case gets key suffix n, so keys
+    /// stay stable and distinct.
+    @discardableResult
+    public func enqueue(_ event: CaseEvent.Kind, of intakeCase: IntakeCase) throws -> TraceStep {
+        let sequence = event == .created || event == .duplicate || event == .followup ? 0 : try Int.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM outbox WHERE case_id = ? AND event = ?
             """), arguments: [intakeCase.id, event.rawValue]) ?? 0
         let key = CaseEvent.idempotencyKey(caseID: intakeCase.id, event: event, sequence: sequence)
-        let payload = CaseEvent.envelope(
-            event: event, idempotencyKey: key, emittedAt: intakeCase.receivedAt, caseJSON: caseJSON)
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (case_id, event, idempotency_key, payload, queued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [intakeCase.id, event.rawValue, key, payload, now.timeIntervalSince1970, now.timeIntervalSince1970])
+            INSERT INTO outbox (case_id, event, idempotency_key, emitted_at, queued_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [intakeCase.id, event.rawValue, key, intakeCase.receivedAt, now.timeIntervalSince1970, now.timeIntervalSince1970])
         return TraceStep(
             "queued", channel: intakeCase.channel, source: intakeCase.source, ref: intakeCase.ref, caseID: intakeCase.id,
             detail: ["event": .string(event.rawValue), "idempotency_key": .string(key)])

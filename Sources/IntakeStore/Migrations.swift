@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import IntakePipeline
 
 /// The store's schema. Append-only: a shipped migration is never edited, a change is a new
 /// migration with a new name. Invariants live in constraints, not in `if`s.
@@ -192,6 +194,72 @@ enum Migrations {
                     PRIMARY KEY (key, at, seq)
                 ) WITHOUT ROWID;
                 """)
+        }
+        migrator.registerMigration("2026-12-03 lean store") { db in
+            try db.execute(sql: """
+                -- An event no longer carries a second copy of its case: `payload` is NULL and the
+                -- envelope is built at delivery from intake_case.document (see
+                -- IntakeDatabase.envelopeSQL). It is filled in only when the case's document is
+                -- about to be replaced while the event is still owed, and it keeps the full
+                -- envelopes of events queued before this migration.
+                CREATE TABLE outbox_lean (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    case_id TEXT NOT NULL REFERENCES intake_case(id),
+                    event TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    payload BLOB,
+                    emitted_at TEXT,
+                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    queued_at REAL NOT NULL,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    finished_at REAL,
+                    CHECK (payload IS NOT NULL OR emitted_at IS NOT NULL)
+                );
+                INSERT INTO outbox_lean (id, case_id, event, idempotency_key, payload, state, attempts, queued_at, next_attempt_at, last_error, finished_at)
+                    SELECT id, case_id, event, idempotency_key, payload, state, attempts, queued_at, next_attempt_at, last_error, finished_at FROM outbox;
+                DROP TABLE outbox;
+                ALTER TABLE outbox_lean RENAME TO outbox;
+                CREATE INDEX outbox_pending ON outbox (id) WHERE state = 'pending';
+                CREATE INDEX outbox_case ON outbox (case_id, id);
+                CREATE INDEX outbox_dead ON outbox (finished_at) WHERE state = 'dead';
+                CREATE INDEX outbox_delivered ON outbox (finished_at) WHERE state = 'delivered';
+
+                -- The LSH bands and identity keys live in memory (DedupIndex), rebuilt from
+                -- dedup_case when the store opens: their B-tree rows had random keys, and 24 of
+                -- them a case spread every commit over thousands of pages.
+                -- dedup_case keeps one compact row per indexed case, appended in `seq` order.
+                DROP TABLE dedup_band;
+                DROP TABLE dedup_key;
+                CREATE TABLE dedup_case_lean (
+                    seq INTEGER PRIMARY KEY,
+                    case_id TEXT NOT NULL UNIQUE,
+                    -- When the demand was raised (reported_at, else received).
+                    at REAL NOT NULL,
+                    category TEXT,
+                    -- Identity keys (uscc:, name:, phone:, email:), one per line.
+                    keys TEXT NOT NULL,
+                    -- MinHashSignature.data: version 2, 16-bit slots, 257 bytes.
+                    signature BLOB NOT NULL
+                );
+                INSERT INTO dedup_case_lean (seq, case_id, at, category, keys, signature)
+                    SELECT seq, case_id, at, category, keys, signature FROM dedup_case;
+                DROP TABLE dedup_case;
+                ALTER TABLE dedup_case_lean RENAME TO dedup_case;
+
+                -- Email's "these bytes were taken" reads raw_input by its primary key instead.
+                DROP INDEX intake_ledger_raw;
+                """)
+            // Signatures to the compact form (16-bit slots, 257 bytes instead of 513).
+            let rows = try Row.fetchAll(db, sql: "SELECT seq, signature FROM dedup_case")
+            let update = try db.makeStatement(sql: "UPDATE dedup_case SET signature = ? WHERE seq = ?")
+            // (rows are read whole first: a cursor would see its own updates)
+            for row in rows {
+                let old: Data = row[1]
+                guard let signature = try? MinHashSignature(data: old) else { continue }
+                try update.execute(arguments: [signature.data, row[0] as Int64])
+            }
         }
         return migrator
     }

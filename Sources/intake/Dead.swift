@@ -43,7 +43,7 @@ struct Dead: ParsableCommand {
         }
     }
 
-    struct Replay: ParsableCommand {
+    struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Queue dead letters again, with their idempotency keys; the running daemon picks them up within a second.")
         @OptionGroup var options: ConfigOption
@@ -55,10 +55,10 @@ struct Dead: ParsableCommand {
             if ids.isEmpty, !all, since == nil { throw ValidationError("name dead letters to replay, or use --all or --since") }
         }
 
-        func run() throws {
+        func run() async throws {
             let report = try DeadLetterReport(configuration: loadOrExplain(options.config))
             defer { report.close() }
-            let result = try report.replay(ids: ids, all: all, since: since, actor: operatingUser())
+            let result = try await report.replay(ids: ids, all: all, since: since, actor: operatingUser())
             print("replayed \(result.replayed.count) dead letter(s)" + (result.replayed.isEmpty ? "" : ": " + result.replayed.map(String.init).joined(separator: ", ")))
             if !result.unknown.isEmpty {
                 var standardError = StandardError()

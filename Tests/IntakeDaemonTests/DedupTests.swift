@@ -205,7 +205,7 @@ import Testing
         #expect((second["extra"] as? [String: Any])?["demand_count"] as? Double == 2)
         // The same request again: both demands are repeats.
         let again = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list-again")
-        #expect((try again.json()["cases"] as? [[String: Any]])?.map { $0["status"] as? String } == ["duplicate", "duplicate"])
+        #expect((try again.json()["cases"] as? [[String: Any]])?.map { $0["status"] as? String } == ["repeat", "repeat"])
     }
 
     @Test func switchedOffByDefaultTheRequestStaysOneCase() async throws {

@@ -51,7 +51,7 @@ import Testing
             #expect(times[index + 1].timeIntervalSince1970 >= scheduled - 0.005, "retry \(index + 1) came before its time")
         }
         let steps = try harness.database.traceEntries(for: value.id).map(\.step)
-        #expect(steps == ["queued", "delivery_failed", "delivery_failed", "delivery_failed", "delivered"])
+        #expect(steps == ["received", "normalised", "stored", "queued", "delivery_failed", "delivery_failed", "delivery_failed", "delivered"])
         await harness.stop()
         await receiver.stop()
     }

@@ -116,7 +116,7 @@ import Glibc
 
         // The tablet sends the same batch again: nothing new, and it is told so.
         let (_, again) = try await Self.upload(daemon, batch)
-        #expect(again.compactMap { $0["status"] as? String } == ["already_taken", "invalid", "already_taken"])
+        #expect(again.compactMap { $0["status"] as? String } == ["repeat", "invalid", "repeat"])
         try await Task.sleep(for: .milliseconds(300))
         #expect(try daemon.environment.eventFiles().count == 6)
         await daemon.stop()
@@ -130,7 +130,7 @@ import Glibc
         let (status, visits) = try await Self.upload(daemon, Self.visit(id, demands: ["厂房用地指标不足", "人才公寓审批已超过三个月"]))
         #expect(status == 202)
         #expect(visits.first?["status"] as? String == "updated")
-        #expect((visits.first?["cases"] as? [[String: Any]])?.compactMap { $0["status"] as? String } == ["unchanged", "updated"])
+        #expect((visits.first?["cases"] as? [[String: Any]])?.compactMap { $0["status"] as? String } == ["repeat", "updated"])
         let files = try await daemon.environment.waitForEventFiles(count: 4)
         let update = try #require(files.first { $0.contains(".updated") })
         let body = try caseOf(daemon.environment, update)

@@ -64,7 +64,7 @@ import Testing
         let firstCase = try #require((try first.json()["cases"] as? [[String: Any]])?.first)
         let secondCase = try #require((try second.json()["cases"] as? [[String: Any]])?.first)
         #expect(secondCase["id"] as? String == firstCase["id"] as? String)
-        #expect(secondCase["status"] as? String == "duplicate")
+        #expect(secondCase["status"] as? String == "repeat")
         #expect(try daemon.database.caseCount() == 1)
     }
 

@@ -43,8 +43,14 @@ import Testing
     @Test func signatureRoundTripsThroughData() throws {
         let signature = MinHashSignature(text: Self.demand)
         let data = signature.data
-        #expect(data.count == 513)
+        #expect(data.count == 257)
         #expect(try MinHashSignature(data: data) == signature)
+        // A signature stored before 2026-12-03 (32-bit slots) reads as its top 16 bits.
+        var version1 = Data([1])
+        for value in signature.values {
+            withUnsafeBytes(of: (value << 16 | 0xABCD).littleEndian) { version1.append(contentsOf: $0) }
+        }
+        #expect(try MinHashSignature(data: version1) == signature)
         #expect(throws: MinHashSignature.DecodingError.self) { try MinHashSignature(data: data.dropLast()) }
     }
 

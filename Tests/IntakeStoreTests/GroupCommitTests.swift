@@ -35,11 +35,13 @@ import Testing
         #expect(try database.caseCount() == 2)
     }
 
-    @Test func theLedgerRefusesASecondCaseForTheSameSourceRef() async throws {
+    @Test func aSecondCaseForTheSameSourceRefIsARepeat() async throws {
         let (database, _) = try makeDatabase()
         defer { database.close() }
-        try await insert(sampleCase(ref: "portal-0042"), into: database)
-        await #expect(throws: (any Error).self) { try await insert(sampleCase(ref: "portal-0042"), into: database) }
+        let first = sampleCase(ref: "portal-0042")
+        try await insert(first, into: database)
+        let again = try await database.intake { try $0.admit(AdmissionItem(sampleCase(ref: "portal-0042"))) }
+        #expect(again == .repeat(caseID: first.id))
         #expect(try database.caseCount() == 1)
         let existing = try await database.intake { try $0.existingCase(channel: .webhook, source: "portal", ref: "portal-0042") }
         #expect(existing != nil)

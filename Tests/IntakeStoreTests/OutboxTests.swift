@@ -12,12 +12,12 @@ import Testing
         try await database.intake { try $0.enqueue(.updated, of: first) }
         let other = sampleCase(ref: "b")
         try await insert(other, into: database)
-        let due = try database.dueEvents(limit: 10)
+        let due = try await database.dueEvents(limit: 10)
         #expect(due.map(\.caseID) == [first.id, other.id])
         #expect(due.first?.event == "case.created")
 
-        try database.record([(due[0], .delivered(detail: "ok")), (due[1], .delivered(detail: "ok"))], sink: "test")
-        let next = try database.dueEvents(limit: 10)
+        try await database.record([(due[0], .delivered(detail: "ok")), (due[1], .delivered(detail: "ok"))], sink: "test")
+        let next = try await database.dueEvents(limit: 10)
         #expect(next.map(\.event) == ["case.updated"])
     }
 
@@ -25,11 +25,11 @@ import Testing
         let (database, _) = try makeDatabase()
         defer { database.close() }
         try await insert(sampleCase(ref: "a"), into: database)
-        let event = try #require(try database.dueEvents(limit: 1).first)
+        let event = try #require(await database.dueEvents(limit: 1).first)
         let later = Date().addingTimeInterval(60)
-        try database.record([(event, .retryAt(later, reason: "HTTP 503"))], sink: "test")
-        #expect(try database.dueEvents(limit: 10).isEmpty)
-        let retried = try #require(try database.dueEvents(now: later.addingTimeInterval(1), limit: 10).first)
+        try await database.record([(event, .retryAt(later, reason: "HTTP 503"))], sink: "test")
+        #expect(try await database.dueEvents(limit: 10).isEmpty)
+        let retried = try #require(await database.dueEvents(now: later.addingTimeInterval(1), limit: 10).first)
         #expect(retried.attempts == 1)
         #expect(retried.payload == event.payload)
     }
@@ -39,10 +39,10 @@ import Testing
         defer { database.close() }
         let value = sampleCase(ref: "a")
         try await insert(value, into: database)
-        let event = try #require(try database.dueEvents(limit: 1).first)
-        try database.record([(event, .deadLetter(reason: "HTTP 400"))], sink: "test")
-        #expect(try database.dueEvents(limit: 10).isEmpty)
+        let event = try #require(await database.dueEvents(limit: 1).first)
+        try await database.record([(event, .deadLetter(reason: "HTTP 400"))], sink: "test")
+        #expect(try await database.dueEvents(limit: 10).isEmpty)
         #expect(try database.outboxCounts().dead == 1)
-        #expect(try database.traceEntries(for: value.id).map(\.step) == ["received", "queued", "dead_lettered"])
+        #expect(try database.traceEntries(for: value.id).map(\.step) == ["received", "normalised", "stored", "queued", "dead_lettered"])
     }
 }

@@ -24,6 +24,6 @@ func sampleCase(id: String = UUIDv7.generate(), ref: String, raw: String = Strin
 func insert(_ intakeCase: IntakeCase, into database: IntakeDatabase) async throws {
     try await database.intake { transaction in
         try transaction.storeRaw(sha256: intakeCase.rawSHA256, channel: .webhook, source: "portal", mediaType: "application/json", body: Data("{}".utf8))
-        try transaction.insertCase(intakeCase, event: .created, steps: [TraceStep("received", caseID: intakeCase.id)])
+        _ = try transaction.admit(AdmissionItem(intakeCase))
     }
 }

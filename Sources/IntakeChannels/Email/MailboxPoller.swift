@@ -138,12 +138,17 @@ public final class MailboxPoller: @unchecked Sendable {
             }
             summary.fetched += 1
             switch try await intake.take(raw, mailbox: mailbox, uid: uid, uidValidity: status.uidValidity) {
-            case .created: summary.created += 1
-            case .duplicate: summary.created += 1; summary.duplicates += 1
-            case .split(let ids, let duplicates): summary.created += ids.count; summary.duplicates += duplicates
-            case .followup: summary.followups += 1
+            case .admitted(let outcomes):
+                for outcome in outcomes {
+                    switch outcome {
+                    case .created, .updated: summary.created += 1
+                    case .duplicate: summary.created += 1; summary.duplicates += 1
+                    case .followup: summary.followups += 1
+                    case .repeat: summary.repeats += 1
+                    }
+                }
             case .ignored: summary.ignored += 1
-            case .repeated: summary.repeats += 1
+            case .repeat: summary.repeats += 1
             }
             do {
                 switch settings.after {

@@ -69,7 +69,7 @@ public struct HotlineIngestor: Sendable {
     let database: IntakeDatabase
     let blobs: BlobStore
     let logger: Logger
-    private let metrics: HotlineMetrics
+    private let events: ChannelEvents
 
     public init(settings: Settings, mapping: HotlineMapping, normalizer: CaseNormalizer, database: IntakeDatabase, blobs: BlobStore, logger: Logger) {
         self.settings = settings
@@ -78,7 +78,7 @@ public struct HotlineIngestor: Sendable {
         self.database = database
         self.blobs = blobs
         self.logger = logger
-        self.metrics = HotlineMetrics(source: settings.source)
+        self.events = ChannelEvents(channel: .hotline, source: settings.source, logger: logger)
     }
 
     /// Takes `file`, known to operators as `name`; rejected rows are reported in `report`
@@ -91,7 +91,7 @@ public struct HotlineIngestor: Sendable {
         let source = settings.source
         let (rawSHA256, size) = try blobs.putFile(at: file)
         var summary = Summary(rawSHA256: rawSHA256)
-        metrics.files.increment()
+        events.inputReceived()
 
         // Read the stored copy, not the file: the rows are then exactly the bytes kept under
         // raw_sha256, even if a writer was still appending to the dropped file.
@@ -122,7 +122,7 @@ public struct HotlineIngestor: Sendable {
         guard let columns else {
             let reason = headerProblem ?? "no usable header"
             summary.quarantinedReason = reason
-            metrics.quarantinedFiles.increment()
+            events.invalid()
             try await database.intake { transaction in
                 try transaction.storeRawReference(sha256: rawSHA256, channel: .hotline, source: source, mediaType: "text/csv", size: size)
                 try transaction.quarantine(QuarantineEntry(
@@ -267,9 +267,9 @@ public struct HotlineIngestor: Sendable {
             case .success(let draft):
                 let origin = CaseNormalizer.Origin(
                     channel: .hotline, source: entry.source, ref: "", receivedAt: Date(), rawSHA256: entry.rawSHA256)
-                let row = prepare(draft, file: entry.fileName, line: entry.line, origin: origin)
+                let rows = try await database.findCandidates([prepare(draft, file: entry.fileName, line: entry.line, origin: origin)])
                 let caseID = try await database.intake { transaction in
-                    let (caseID, _) = try transaction.take(row)
+                    let caseID = try transaction.admit(rows[0]).caseID ?? ""
                     try transaction.resolveQuarantine(id, by: actor, resolution: "case \(caseID)", caseID: caseID)
                     return caseID
                 }
@@ -287,7 +287,7 @@ public struct HotlineIngestor: Sendable {
 
     struct Batch: Sendable {
         /// Made ready outside the writer: the transaction only looks up and inserts.
-        var rows: [VersionedCase] = []
+        var rows: [AdmissionItem] = []
         var rejected: [QuarantineEntry] = []
         var count: Int { rows.count + rejected.count }
         var isEmpty: Bool { count == 0 }
@@ -301,31 +301,32 @@ public struct HotlineIngestor: Sendable {
         var repeats = 0
     }
 
-    private func prepare(_ draft: CaseDraft, file: String, line: Int, origin: CaseNormalizer.Origin) -> VersionedCase {
+    private func prepare(_ draft: CaseDraft, file: String, line: Int, origin: CaseNormalizer.Origin) -> AdmissionItem {
         var origin = origin
         origin.ref = draft.ref ?? ""
-        let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: origin.receivedAt), origin: origin, draft: draft)
-        return VersionedCase(
-            intakeCase, changes: changes, origin: ["file": .string(file), "line": .number(Double(line))],
-            probe: normalizer.dedupProbe(for: intakeCase, reportedAt: draft.reportedAt, receivedAt: origin.receivedAt))
+        return AdmissionItem(
+            draft: draft, origin: origin, normalizer: normalizer, versioning: .versioned,
+            detail: ["file": .string(file), "line": .number(Double(line))])
     }
 
     private func commit(_ batch: Batch) async throws -> BatchCounts {
-        let source = settings.source
-        let counts = try await database.intake { transaction in
-            var counts = BatchCounts()
-            for row in batch.rows {
-                switch try transaction.take(row).taken {
-                case .created: counts.created += 1
-                case .duplicate: counts.created += 1; counts.duplicates += 1
-                case .updated: counts.updated += 1
-                case .repeated: counts.repeats += 1
-                }
-            }
+        let rows = try await database.findCandidates(batch.rows)
+        let outcomes = try await database.intake { transaction in
+            let outcomes = try rows.map { try transaction.admit($0) }
             for entry in batch.rejected { try transaction.quarantine(entry) }
-            return counts
+            return outcomes
         }
-        metrics.record(counts, rejected: batch.rejected.count)
+        events.admitted(outcomes)
+        if !batch.rejected.isEmpty { events.invalid(batch.rejected.count) }
+        var counts = BatchCounts()
+        for outcome in outcomes {
+            switch outcome {
+            case .created, .followup: counts.created += 1
+            case .duplicate: counts.created += 1; counts.duplicates += 1
+            case .updated: counts.updated += 1
+            case .repeat: counts.repeats += 1
+            }
+        }
         return counts
     }
 
@@ -352,37 +353,5 @@ extension HotlineIngestor.Summary {
         duplicates += counts.duplicates
         updated += counts.updated
         repeats += counts.repeats
-    }
-}
-
-/// The hotline channel's counters, per source.
-struct HotlineMetrics: Sendable {
-    let files: Counter
-    let quarantinedFiles: Counter
-    let created: Counter
-    let duplicates: Counter
-    let updated: Counter
-    let repeats: Counter
-    let rejected: Counter
-    let lastSuccess: Gauge
-
-    init(source: String) {
-        files = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "hotline"), ("source", source)])
-        quarantinedFiles = Counter(label: "intake_quarantined_total", dimensions: [("channel", "hotline"), ("kind", "file")])
-        created = Counter(label: "intake_cases_total", dimensions: [("channel", "hotline"), ("event", "case.created")])
-        duplicates = Counter(label: "intake_cases_total", dimensions: [("channel", "hotline"), ("event", "case.duplicate")])
-        updated = Counter(label: "intake_cases_total", dimensions: [("channel", "hotline"), ("event", "case.updated")])
-        repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "hotline")])
-        rejected = Counter(label: "intake_quarantined_total", dimensions: [("channel", "hotline"), ("kind", "row")])
-        lastSuccess = Gauge(label: "intake_channel_last_success_seconds", dimensions: [("channel", "hotline"), ("source", source)])
-    }
-
-    func record(_ counts: HotlineIngestor.BatchCounts, rejected rows: Int) {
-        created.increment(by: counts.created - counts.duplicates)
-        duplicates.increment(by: counts.duplicates)
-        updated.increment(by: counts.updated)
-        repeats.increment(by: counts.repeats)
-        rejected.increment(by: rows)
-        lastSuccess.record(Date().timeIntervalSince1970)
     }
 }

@@ -33,7 +33,7 @@ public struct VisitIntake: Sendable {
     let liveNormalizer: Live<CaseNormalizer>
     let logger: Logger
     let onQueued: @Sendable () -> Void
-    private let metrics = VisitMetrics()
+    private let events: ChannelEvents
 
     public init(
         settings: Settings, decoder: VisitDecoder, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<WebhookAuthenticator>,
@@ -47,6 +47,7 @@ public struct VisitIntake: Sendable {
         self.liveNormalizer = normalizer
         self.logger = logger
         self.onQueued = onQueued
+        events = ChannelEvents(channel: .visit, source: Self.source, logger: logger)
     }
 
     // MARK: - HTTP
@@ -54,7 +55,7 @@ public struct VisitIntake: Sendable {
     /// `POST /v1/visits`: authenticated like the webhook; the answer lists every visit of the
     /// upload with what became of it, so a tablet knows which ones were taken.
     public func handle(_ headers: WebhookIntake.Headers, contentType: String?, body: [UInt8]) async -> WebhookIntake.Answer {
-        metrics.received.increment()
+        events.inputReceived()
         guard body.count <= settings.maxBodyBytes else { return await refuse(.tooLarge(limit: settings.maxBodyBytes)) }
         let source: WebhookAuthenticator.Source
         switch liveAuthenticator.value.authenticate(signature: headers.signature, authorization: headers.authorization, sourceName: headers.source, body: body) {
@@ -109,11 +110,8 @@ public struct VisitIntake: Sendable {
     }
 
     private func refuse(_ rejection: WebhookRejection, source: String? = nil) async -> WebhookIntake.Answer {
-        metrics.rejected.increment()
-        logger.notice("visit upload refused", metadata: [
-            "intake.channel": "visit", "intake.source": "\(source ?? "-")", "http.status": "\(rejection.status)",
-            "intake.reason": "\(rejection.message)",
-        ])
+        ChannelEvents.refused(
+            channel: .visit, source: source, reason: rejection.reason, message: rejection.message, status: rejection.status, logger: logger)
         await rejection.trace(channel: .visit, source: source, ref: nil, in: database, logger: logger)
         return WebhookIntake.Answer(rejection)
     }
@@ -123,11 +121,12 @@ public struct VisitIntake: Sendable {
     /// What became of one visit of an upload.
     public struct VisitAnswer: Sendable {
         public var visitID: String?
-        /// `created`, `updated`, `already_taken` or `invalid`.
+        /// `created` (every demand a new case), `updated` (some demand new, changed or
+        /// removed), `repeat` (taken before, nothing changed) or `invalid`.
         public var status: String
         public var cases: [JSONValue] = []
         public var errors: [FieldError] = []
-        /// A case was created or updated.
+        /// An event was queued for one of its cases.
         public var changed: Bool { status == "created" || status == "updated" }
 
         var json: JSONValue {
@@ -154,7 +153,7 @@ public struct VisitIntake: Sendable {
         let rawSHA256 = rawInBlobStore?.sha256 ?? SHA256.hash(data: raw).hexString
         let normalizer = liveNormalizer.value
         var answers: [VisitAnswer] = []
-        var prepared: [(index: Int, visitID: String, items: [VersionedCase])] = []
+        var prepared: [(index: Int, visitID: String, items: [AdmissionItem])] = []
         for result in results {
             switch result {
             case .invalid(_, let visitID, let errors):
@@ -186,58 +185,53 @@ public struct VisitIntake: Sendable {
                 }
                 // The same photos in another order are not an edit.
                 attachments.sort { ($0.sha256, $0.name) < ($1.sha256, $1.name) }
-                let items = VisitDecoder.drafts(for: visit).enumerated().map { index, draft -> VersionedCase in
+                let items = VisitDecoder.drafts(for: visit).enumerated().map { index, draft -> AdmissionItem in
                     var draft = draft
                     draft.attachments = attachments
                     let origin = CaseNormalizer.Origin(
                         channel: .visit, source: source, ref: draft.ref ?? "\(visit.visitID)#\(index + 1)", receivedAt: receivedAt,
                         rawSHA256: rawSHA256)
-                    let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
-                    return VersionedCase(
-                        intakeCase, changes: changes,
-                        origin: ["visit_id": .string(visit.visitID), "demand": .number(Double(index + 1)), "uploaded_by": .string(uploadedBy)],
-                        probe: normalizer.dedupProbe(for: intakeCase, reportedAt: draft.reportedAt, receivedAt: receivedAt))
+                    return AdmissionItem(
+                        draft: draft, origin: origin, normalizer: normalizer, versioning: .versioned,
+                        detail: ["visit_id": .string(visit.visitID), "demand": .number(Double(index + 1)), "uploaded_by": .string(uploadedBy)])
                 }
                 prepared.append((answers.count, visit.visitID, items))
                 answers.append(VisitAnswer(visitID: visit.visitID, status: "pending"))
             }
         }
         guard !prepared.isEmpty else { return answers }
-        let work = prepared
-        let taken = try await database.intake { transaction -> [(Int, VisitAnswer)] in
+        let found = try await database.findCandidates(prepared.flatMap(\.items))
+        var offset = 0
+        let work = prepared.map { visit in
+            defer { offset += visit.items.count }
+            return (visit.index, visit.visitID, Array(found[offset..<(offset + visit.items.count)]))
+        }
+        let taken = try await database.intake { transaction -> [(Int, VisitAnswer, [AdmissionOutcome])] in
             if let rawInBlobStore {
                 try transaction.storeRawReference(sha256: rawSHA256, channel: .visit, source: source, mediaType: mediaType, size: rawInBlobStore.size)
             } else {
                 try transaction.storeRaw(sha256: rawSHA256, channel: .visit, source: source, mediaType: mediaType, body: raw)
             }
-            var done: [(Int, VisitAnswer)] = []
+            var done: [(Int, VisitAnswer, [AdmissionOutcome])] = []
             for (index, visitID, items) in work {
-                var answer = VisitAnswer(visitID: visitID, status: "already_taken")
-                var created = 0
-                var updated = 0
-                for item in items {
-                    let (caseID, outcome) = try transaction.take(item)
-                    let status: String
-                    switch outcome {
-                    case .created: status = "created"; created += 1
-                    case .duplicate: status = "duplicate"; created += 1
-                    case .updated: status = "updated"; updated += 1
-                    case .repeated: status = "unchanged"
-                    }
-                    answer.cases.append(.object(["id": .string(caseID), "ref": .string(item.intakeCase.ref), "status": .string(status)]))
-                }
+                var answer = VisitAnswer(visitID: visitID, status: "repeat")
+                let outcomes = try items.map { try transaction.admit($0) }
+                answer.cases = zip(items, outcomes).map { item, outcome in outcome.answer(ref: item.intakeCase.ref) }
                 let removed = try Self.traceRemovedDemands(of: visitID, keeping: items.count, source: source, in: transaction)
-                if created == items.count {
+                let new = outcomes.filter { if case .created = $0 { true } else if case .duplicate = $0 { true } else { false } }.count
+                if new == items.count {
                     answer.status = "created"
-                } else if created + updated + removed > 0 {
+                } else if outcomes.contains(where: \.queued) || removed > 0 {
                     answer.status = "updated"
                 }
-                done.append((index, answer))
+                done.append((index, answer, outcomes))
             }
             return done
         }
-        for (index, answer) in taken { answers[index] = answer }
-        metrics.record(answers)
+        for (index, answer, _) in taken { answers[index] = answer }
+        events.admitted(taken.flatMap(\.2))
+        let invalid = answers.filter { $0.status == "invalid" }.count
+        if invalid > 0 { events.invalid(invalid) }
         return answers
     }
 
@@ -264,33 +258,4 @@ public struct VisitIntake: Sendable {
 
     /// Stands in the content history of a demand's ref for "removed from its visit".
     static let removedMark = "removed"
-}
-
-/// The channel's counters.
-struct VisitMetrics: Sendable {
-    let received = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "visit")])
-    let rejected = Counter(label: "intake_requests_rejected_total", dimensions: [("channel", "visit")])
-    let created = Counter(label: "intake_cases_total", dimensions: [("channel", "visit"), ("event", "case.created")])
-    let duplicates = Counter(label: "intake_cases_total", dimensions: [("channel", "visit"), ("event", "case.duplicate")])
-    let updated = Counter(label: "intake_cases_total", dimensions: [("channel", "visit"), ("event", "case.updated")])
-    let repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "visit")])
-    let invalid = Counter(label: "intake_quarantined_total", dimensions: [("channel", "visit"), ("kind", "visit")])
-    let lastSuccess = Gauge(label: "intake_channel_last_success_seconds", dimensions: [("channel", "visit")])
-
-    func record(_ answers: [VisitIntake.VisitAnswer]) {
-        var taken = false
-        for answer in answers {
-            if answer.status == "invalid" { invalid.increment() } else { taken = true }
-            for case .object(let object) in answer.cases {
-                switch object["status"] {
-                case .string("created"): created.increment()
-                case .string("duplicate"): duplicates.increment()
-                case .string("updated"): updated.increment()
-                case .string("unchanged"): repeats.increment()
-                default: break
-                }
-            }
-        }
-        if taken { lastSuccess.record(Date().timeIntervalSince1970) }
-    }
 }

@@ -25,7 +25,7 @@ public struct WebhookIntake: Sendable {
     let logger: Logger
     /// Called after cases were committed, to wake the forwarder.
     let onQueued: @Sendable () -> Void
-    private let metrics = WebhookMetrics()
+    private let events: ChannelEventsBySource
 
     public init(
         configuration: WebhookConfiguration, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<WebhookAuthenticator>,
@@ -38,6 +38,7 @@ public struct WebhookIntake: Sendable {
         self.liveNormalizer = normalizer
         self.logger = logger
         self.onQueued = onQueued
+        events = ChannelEventsBySource(channel: .webhook, logger: logger)
     }
 
     /// The request headers the channel reads.
@@ -62,7 +63,6 @@ public struct WebhookIntake: Sendable {
 
     public func handle(_ headers: Headers, body: [UInt8]) async -> Answer {
         let receivedAt = Date()
-        metrics.received.increment()
         guard body.count <= configuration.maxBodyBytes else { return await refuseTooLarge(headers) }
         let source: WebhookAuthenticator.Source
         switch liveAuthenticator.value.authenticate(
@@ -71,6 +71,7 @@ public struct WebhookIntake: Sendable {
         case .success(let authenticated): source = authenticated
         case .failure(let rejection): return await refuse(rejection, headers: headers, source: nil)
         }
+        events[source.name].inputReceived()
         if let key = headers.idempotencyKey, key.isEmpty || key.utf8.count > configuration.maxIdempotencyKeyBytes {
             return await refuse(
                 .malformed("Idempotency-Key must be 1 to \(configuration.maxIdempotencyKeyBytes) bytes"), headers: headers, source: source.name)
@@ -107,14 +108,6 @@ public struct WebhookIntake: Sendable {
     /// trials use it to show that their check finds losses.
     static let acknowledgeBeforeCommit = ProcessInfo.processInfo.environment["INTAKE_TEST_ACK_BEFORE_COMMIT"] == "1"
 
-    /// A case made ready outside the transaction: the writer only checks the ledger and inserts.
-    private struct PreparedCase: Sendable {
-        let intakeCase: IntakeCase
-        let document: Data
-        let changes: [String: JSONValue]
-        let probe: DedupProbe?
-    }
-
     private func commit(_ decoded: WebhookRequestDecoder.Decoded, body: [UInt8], source: String, key: String?, receivedAt: Date) async throws -> Answer {
         let rawSHA256 = SHA256.hash(data: body).hexString
         let rawBody = Data(body)
@@ -128,64 +121,30 @@ public struct WebhookIntake: Sendable {
             }
             return draft.demands(ref: ref)
         }
-        let prepared = try drafts.map { draft -> PreparedCase in
-            let ref = draft.ref ?? ""
-            let origin = CaseNormalizer.Origin(channel: .webhook, source: source, ref: ref, receivedAt: receivedAt, rawSHA256: rawSHA256)
-            let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: receivedAt), origin: origin, draft: draft)
-            return PreparedCase(
-                intakeCase: intakeCase, document: try intakeCase.encoded(), changes: changes,
-                probe: normalizer.dedupProbe(for: intakeCase, reportedAt: draft.reportedAt, receivedAt: receivedAt))
-        }
-        let work: @Sendable (IntakeTransaction) throws -> (Answer, WebhookMetrics.Counts) = { transaction in
-            var counts = WebhookMetrics.Counts()
+        let detail: [String: JSONValue] = ["bytes": .number(Double(body.count)), "idempotency_key": key.map(JSONValue.string) ?? .null]
+        let items = try await database.findCandidates(drafts.map { draft in
+            AdmissionItem(
+                draft: draft,
+                origin: CaseNormalizer.Origin(channel: .webhook, source: source, ref: draft.ref ?? "", receivedAt: receivedAt, rawSHA256: rawSHA256),
+                normalizer: normalizer, versioning: .once, detail: detail)
+        })
+        let work: @Sendable (IntakeTransaction) throws -> (Answer, [AdmissionOutcome]) = { transaction in
             if let key, let stored = try transaction.storedAnswer(channel: .webhook, source: source, key: key) {
                 guard stored.requestSHA256 == rawSHA256 else {
                     let rejection = WebhookRejection.unprocessable([FieldError("Idempotency-Key", "was already used for a different body")])
-                    return (Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8)), counts)
+                    return (Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8)), [])
                 }
                 try transaction.trace(TraceStep("replayed_answer", channel: .webhook, source: source, ref: key, detail: ["status": .number(Double(stored.status))]))
-                return (Answer(status: stored.status, body: stored.body, replayed: true), counts)
+                return (Answer(status: stored.status, body: stored.body, replayed: true), [])
             }
             try transaction.storeRaw(sha256: rawSHA256, channel: .webhook, source: source, mediaType: "application/json", body: rawBody)
-            var results: [JSONValue] = []
-            for candidate in prepared {
-                let ref = candidate.intakeCase.ref
-                var received = TraceStep(
-                    "received", at: receivedAt, channel: .webhook, source: source, ref: ref, rawSHA256: rawSHA256,
-                    detail: ["bytes": .number(Double(body.count)), "idempotency_key": key.map(JSONValue.string) ?? .null])
-                if let existing = try transaction.existingCase(channel: .webhook, source: source, ref: ref) {
-                    received.caseID = existing
-                    received.detail["repeat"] = .bool(true)
-                    try transaction.trace(received)
-                    results.append(.object(["id": .string(existing), "ref": .string(ref), "status": .string("duplicate")]))
-                    counts.repeats += 1
-                    continue
-                }
-                let id = candidate.intakeCase.id
-                received.caseID = id
-                let decided = try transaction.insertNew(candidate.intakeCase, document: candidate.document, probe: candidate.probe, steps: [
-                    received,
-                    TraceStep("normalised", channel: .webhook, source: source, ref: ref, caseID: id, detail: candidate.changes),
-                    TraceStep("stored", channel: .webhook, source: source, ref: ref, caseID: id, rawSHA256: rawSHA256),
-                ])
-                var result: [String: JSONValue] = ["id": .string(id), "ref": .string(ref), "status": .string("created")]
-                switch decided {
-                case .duplicate(let original, _)?:
-                    result["duplicate_of"] = .string(original)
-                    counts.duplicates += 1
-                case .possible(let original, _)?:
-                    result["possible_duplicate_of"] = .string(original)
-                    counts.created += 1
-                case .new?, nil:
-                    counts.created += 1
-                }
-                results.append(.object(result))
-            }
-            let body = Data(JSONValue.object(["cases": .array(results)]).serialized().utf8)
+            let outcomes = try items.map { try transaction.admit($0) }
+            let answers = zip(items, outcomes).map { item, outcome in outcome.answer(ref: item.intakeCase.ref) }
+            let body = Data(JSONValue.object(["cases": .array(answers)]).serialized().utf8)
             if let key {
                 try transaction.storeAnswer(channel: .webhook, source: source, key: key, requestSHA256: rawSHA256, status: 202, body: body)
             }
-            return (Answer(status: 202, body: body), counts)
+            return (Answer(status: 202, body: body), outcomes)
         }
         if Self.acknowledgeBeforeCommit {
             // Deliberately broken (`make reliability` shows that its check can fail): the
@@ -195,20 +154,17 @@ public struct WebhookIntake: Sendable {
                 try? await Task.sleep(for: .milliseconds(200))
                 _ = try? await database.intake(work)
             }
-            let cases = prepared.map { JSONValue.object(["id": .string($0.intakeCase.id), "ref": .string($0.intakeCase.ref), "status": .string("created")]) }
+            let cases = items.map { AdmissionOutcome.created(caseID: $0.intakeCase.id, possibleDuplicateOf: nil).answer(ref: $0.intakeCase.ref) }
             return Answer(status: 202, body: Data(JSONValue.object(["cases": .array(cases)]).serialized().utf8))
         }
-        let (answer, counts) = try await database.intake(work)
-        metrics.record(counts)
+        let (answer, outcomes) = try await database.intake(work)
+        if !outcomes.isEmpty { events[source].admitted(outcomes) }
         return answer
     }
 
     private func refuse(_ rejection: WebhookRejection, headers: Headers, source: String?) async -> Answer {
-        metrics.rejected(rejection.reason).increment()
-        logger.notice("webhook request refused", metadata: [
-            "intake.channel": "webhook", "intake.source": "\(source ?? "-")", "http.status": "\(rejection.status)",
-            "intake.reason": "\(rejection.message)",
-        ])
+        ChannelEvents.refused(
+            channel: .webhook, source: source, reason: rejection.reason, message: rejection.message, status: rejection.status, logger: logger)
         await rejection.trace(channel: .webhook, source: source, ref: headers.idempotencyKey, in: database, logger: logger)
         return Answer(rejection)
     }
@@ -238,32 +194,5 @@ extension WebhookRejection {
         } catch {
             logger.error("could not trace a refused request", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-/// The channel's counters, created once.
-struct WebhookMetrics: Sendable {
-    let received = Counter(label: "intake_inputs_received_total", dimensions: [("channel", "webhook")])
-    let created = Counter(label: "intake_cases_total", dimensions: [("channel", "webhook"), ("event", "case.created")])
-    let duplicates = Counter(label: "intake_cases_total", dimensions: [("channel", "webhook"), ("event", "case.duplicate")])
-    let repeats = Counter(label: "intake_repeats_total", dimensions: [("channel", "webhook")])
-    let lastSuccess = Gauge(label: "intake_channel_last_success_seconds", dimensions: [("channel", "webhook")])
-
-    /// What one request's commit did.
-    struct Counts: Sendable {
-        var created = 0
-        var duplicates = 0
-        var repeats = 0
-    }
-
-    func record(_ counts: Counts) {
-        created.increment(by: counts.created)
-        duplicates.increment(by: counts.duplicates)
-        repeats.increment(by: counts.repeats)
-        lastSuccess.record(Date().timeIntervalSince1970)
-    }
-
-    func rejected(_ reason: String) -> Counter {
-        Counter(label: "intake_requests_rejected_total", dimensions: [("channel", "webhook"), ("reason", reason)])
     }
 }

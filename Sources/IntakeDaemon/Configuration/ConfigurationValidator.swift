@@ -103,7 +103,9 @@ struct ConfigurationValidator {
         var sinkSecret: Data?
         switch forwarding.sink.type {
         case "file":
-            break
+            if FileSink.Layout(rawValue: forwarding.sink.layout) == nil {
+                report(sinkPath + [.key("layout")], "expected batched or per_event, found \"\(forwarding.sink.layout)\"")
+            }
         case "http":
             if let url = forwarding.sink.url {
                 if !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil {

@@ -453,6 +453,9 @@ public struct SinkConfiguration: Sendable, Codable {
     public var type = "file"
     /// `file`: the spool directory.
     public var dir = "./var/outbox"
+    /// `file`: `batched` (one JSON Lines file per delivery round, names in delivery order) or
+    /// `per_event` (one `<idempotency_key>.json` per event).
+    public var layout = "per_event"
     /// `http`: the routing service's endpoint.
     public var url: String?
     /// `http`: the HMAC signing secret's file (optional).
@@ -485,7 +488,7 @@ public struct SinkConfiguration: Sendable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case type, dir, url
+        case type, dir, layout, url
         case secretFile = "secret_file"
         case batchSize = "batch_size"
         case concurrency
@@ -506,6 +509,7 @@ public struct SinkConfiguration: Sendable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         type = try container.value(.type, default: type)
         dir = try container.value(.dir, default: dir)
+        layout = try container.value(.layout, default: layout)
         url = try container.decodeIfPresent(String.self, forKey: .url)
         secretFile = try container.decodeIfPresent(String.self, forKey: .secretFile)
         batchSize = try container.value(.batchSize, default: batchSize)

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The stored form: one version byte, then the slots as little-endian UInt32 (513 bytes).
+/// The stored form: one version byte, then the slots as little-endian UInt16 (257 bytes).
+/// Version 1 (before 2026-12-03: 32-bit slots, 513 bytes) is still read, folded to 16 bits.
 extension MinHashSignature {
-    static let encodingVersion: UInt8 = 1
+    static let encodingVersion: UInt8 = 2
 
     public enum DecodingError: Error, Equatable {
         case unknownVersion(UInt8)
@@ -11,23 +12,33 @@ extension MinHashSignature {
 
     public var data: Data {
         var bytes = [UInt8]()
-        bytes.reserveCapacity(1 + 4 * Self.slotCount)
+        bytes.reserveCapacity(1 + 2 * Self.slotCount)
         bytes.append(Self.encodingVersion)
         for value in values {
-            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(truncatingIfNeeded: value))
+            bytes.append(UInt8(truncatingIfNeeded: value >> 8))
         }
         return Data(bytes)
     }
 
     public init(data: Data) throws {
-        let expected = 1 + 4 * Self.slotCount
+        guard let version = data.first else { throw DecodingError.wrongLength(expected: 1 + 2 * Self.slotCount, actual: 0) }
+        let width: Int
+        switch version {
+        case 1: width = 4
+        case 2: width = 2
+        default: throw DecodingError.unknownVersion(version)
+        }
+        let expected = 1 + width * Self.slotCount
         guard data.count == expected else { throw DecodingError.wrongLength(expected: expected, actual: data.count) }
-        let bytes = [UInt8](data)
-        guard bytes[0] == Self.encodingVersion else { throw DecodingError.unknownVersion(bytes[0]) }
         var values = [UInt32](repeating: 0, count: Self.slotCount)
-        for slot in 0..<Self.slotCount {
-            let base = 1 + 4 * slot
-            values[slot] = UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2]) << 16 | UInt32(bytes[base + 3]) << 24
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            for slot in 0..<Self.slotCount {
+                var value: UInt32 = 0
+                for byte in 0..<width { value |= UInt32(bytes[1 + width * slot + byte]) << (8 * UInt32(byte)) }
+                values[slot] = width == 4 ? value >> (32 - UInt32(Self.slotBits)) : value
+            }
         }
         self.init(values: values)
     }

@@ -31,7 +31,7 @@ final class ForwardingHarness: Sendable {
             rawSHA256: String(repeating: "0", count: 64), requester: Requester(phone: "+8613812345678"), description: "诉求 \(ref)")
         try await database.intake { transaction in
             try transaction.storeRaw(sha256: value.rawSHA256, channel: .webhook, source: "portal", mediaType: "application/json", body: Data("{}".utf8))
-            try transaction.insertCase(value, event: .created, steps: [])
+            _ = try transaction.admit(AdmissionItem(value))
         }
         forwarder.wake()
         return value

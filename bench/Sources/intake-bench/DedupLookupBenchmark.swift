@@ -2,8 +2,8 @@ import Foundation
 import IntakePipeline
 import IntakeStore
 
-/// `make bench`: the cost of one dedup lookup — the index queries, decoding the candidates'
-/// signatures and the decision, i.e. what deduplication adds to the writer per case — with
+/// `make bench`: the cost of one dedup lookup — the in-memory index, reading the candidates'
+/// rows from a snapshot and the decision, all before the writer — with
 /// N cases stored. The cases are synthetic requests made of domain phrases (so unrelated
 /// texts share phrases, as requests do), raised over one year by N/5 enterprises. Probes
 /// are raised in the year's last month: half re-send a stored case with a phrase added, half
@@ -39,11 +39,7 @@ struct DedupLookupBenchmark {
                 return all
             }
             try await database.intake { transaction in
-                for entry in entries {
-                    try transaction.indexForDedup(
-                        caseID: entry.id, at: entry.probe.at, category: entry.probe.categoryCode, keys: entry.probe.identityKeys,
-                        signature: entry.probe.signature.data, bands: entry.probe.bands)
-                }
+                for entry in entries { try transaction.indexForDedup(caseID: entry.id, probe: entry.probe) }
             }
             made = range.upperBound
         }
@@ -74,33 +70,23 @@ struct DedupLookupBenchmark {
     }
 
     private func measure(_ probes: [DedupProbe], in database: IntakeDatabase, label: String) async throws {
-        let timings = try await database.intake { transaction -> [(micros: Double, candidates: Int, duplicate: Bool)] in
-            try probes.map { probe in
-                let began = DispatchTime.now().uptimeNanoseconds
-                let window = probe.policy.windowSeconds
-                let found = try transaction.dedupCandidates(
-                    bands: probe.bands, keys: probe.identityKeys,
-                    from: probe.at.addingTimeInterval(-window), to: probe.at.addingTimeInterval(window))
-                let candidates = found.compactMap { entry in
-                    (try? MinHashSignature(data: entry.signature)).map {
-                        DedupCandidate(id: entry.caseID, signature: $0, identityKeys: entry.keys, categoryCode: entry.category, receivedAt: entry.at)
-                    }
-                }
-                let decision = probe.decide(candidates)
-                let micros = Double(DispatchTime.now().uptimeNanoseconds - began) / 1000
-                if case .duplicate = decision.outcome { return (micros, candidates.count, true) }
-                return (micros, candidates.count, false)
-            }
+        var timings: [(micros: Double, candidates: Int, duplicate: Bool)] = []
+        for probe in probes {
+            let began = DispatchTime.now().uptimeNanoseconds
+            let (decision, candidates) = try await database.dedupDecision(for: probe)
+            let micros = Double(DispatchTime.now().uptimeNanoseconds - began) / 1000
+            if case .duplicate = decision.outcome { timings.append((micros, candidates, true)) } else { timings.append((micros, candidates, false)) }
         }
-        let micros = timings.map(\.micros).sorted()
+        let micros = timings.map { $0.micros }.sorted()
         let mean = micros.reduce(0, +) / Double(micros.count)
-        let compared = Double(timings.map(\.candidates).reduce(0, +)) / Double(timings.count)
-        let resends = timings.enumerated().filter { $0.offset % 2 == 0 }
-        let newOnes = timings.enumerated().filter { $0.offset % 2 == 1 }
+        let compared = Double(timings.map { $0.candidates }.reduce(0, +)) / Double(timings.count)
+        let resends = timings.enumerated().filter { $0.offset % 2 == 0 }.map { $0.element }
+        let newOnes = timings.enumerated().filter { $0.offset % 2 == 1 }.map { $0.element }
+        let found = resends.filter { $0.duplicate }.count
+        let flagged = newOnes.filter { $0.duplicate }.count
         print(label + String(
             format: ": mean %5.0f µs, p50 %5.0f µs, p99 %5.0f µs; %4.1f candidates compared; re-sends found %d/%d, new flagged %d/%d",
-            mean, micros[micros.count / 2], micros[micros.count * 99 / 100], compared,
-            resends.filter(\.element.duplicate).count, resends.count, newOnes.filter(\.element.duplicate).count, newOnes.count))
+            mean, micros[micros.count / 2], micros[micros.count * 99 / 100], compared, found, resends.count, flagged, newOnes.count))
     }
 
     struct Entry: Sendable {

@@ -87,7 +87,7 @@ struct ForwardingBenchmark: AsyncParsableCommand {
                         enterprise: Enterprise(name: "天津某某科技有限公司", uscc: USCC("91120116MA07K3RD93")),
                         subject: "厂房用地规划许可进度咨询", description: description)
                     try transaction.storeRaw(sha256: raw, channel: .webhook, source: "bench", mediaType: "application/json", body: Data("{}".utf8))
-                    try transaction.insertCase(value, event: .created, steps: [])
+                    _ = try transaction.admit(AdmissionItem(value))
                 }
             }
             made += chunk

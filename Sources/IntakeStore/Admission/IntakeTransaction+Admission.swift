@@ -1,0 +1,130 @@
+import Foundation
+import GRDB
+import IntakeCore
+import IntakePipeline
+
+/// Admission: the one place where an item becomes a case, inside the group commit.
+extension IntakeTransaction {
+    /// Admits one item: ledger (a repeat, or a new version of its case) → follow-up or
+    /// deduplication → case, ledger entry, outbox event → one trace record → dedup index.
+    /// Items of one batch are admitted one after the other, so two near-duplicates that
+    /// arrive together are still decided in order.
+    public func admit(_ item: AdmissionItem) throws -> AdmissionOutcome {
+        var intakeCase = item.intakeCase
+        let channel = intakeCase.channel
+        let source = intakeCase.source
+        let ref = intakeCase.ref
+        var received = TraceStep(
+            "received", at: item.receivedAt, channel: channel, source: source, ref: ref, rawSHA256: intakeCase.rawSHA256, detail: item.origin)
+
+        if let existing = try ledgerEntry(channel: channel, source: source, ref: ref) {
+            switch item.versioning {
+            case .once:
+                received.caseID = existing.caseID
+                received.detail["repeat"] = .bool(true)
+                try trace(received)
+                return .repeat(caseID: existing.caseID)
+            case .versioned:
+                guard let content = item.contentSHA256, existing.contentSHA256 != content,
+                    try !contentSeen(channel: channel, source: source, ref: ref, contentSHA256: content),
+                    let caseID = existing.caseID
+                else { return .repeat(caseID: existing.caseID) }
+                try rememberContent(channel: channel, source: source, ref: ref, contentSHA256: content)
+                intakeCase.id = caseID
+                received.caseID = caseID
+                received.detail["changed"] = .bool(true)
+                let queued = try updateCase(intakeCase, document: try intakeCase.encoded(), contentSHA256: content)
+                try traceAdmission([received, queued])
+                if let probe = item.probe, try removeFromDedupIndex(caseID: caseID) { try indexForDedup(caseID: caseID, probe: probe) }
+                return .updated(caseID: caseID)
+            }
+        }
+
+        let id = intakeCase.id
+        received.caseID = id
+        var changes = item.changes
+        var document = item.document
+        var event = CaseEvent.Kind.created
+        var outcome = AdmissionOutcome.created(caseID: id, possibleDuplicateOf: nil)
+        var deduplicated: TraceStep?
+        if let parent = item.followupOf {
+            // A follow-up is linked to its case already: not deduplicated, not indexed.
+            intakeCase.followupOf = parent
+            changes["followup_of"] = .string(parent)
+            document = try intakeCase.encoded()
+            event = .followup
+            outcome = .followup(caseID: id, of: parent)
+        } else if let probe = item.probe {
+            let (decision, sharedBands) = try decide(probe, prefetched: item.prefetched)
+            switch decision.outcome {
+            case .duplicate(let original, let similarity):
+                intakeCase.duplicateOf = original
+                intakeCase.similarity = Self.rounded(similarity)
+                document = try intakeCase.encoded()
+                event = .duplicate
+                outcome = .duplicate(caseID: id, of: original, similarity: Self.rounded(similarity))
+            case .possible(let original, _):
+                intakeCase.possibleDuplicateOf = original
+                document = try intakeCase.encoded()
+                outcome = .created(caseID: id, possibleDuplicateOf: original)
+            case .new:
+                break
+            }
+            deduplicated = TraceStep(
+                "deduplicated", channel: channel, source: source, ref: ref, caseID: id,
+                detail: decision.traceDetail(probe: probe, sharedBands: sharedBands))
+        }
+        let queued = try insertCase(intakeCase, document: document, contentSHA256: item.contentSHA256, event: event)
+        if let content = item.contentSHA256 { try rememberContent(channel: channel, source: source, ref: ref, contentSHA256: content) }
+        var steps = [received, TraceStep("normalised", channel: channel, source: source, ref: ref, caseID: id, detail: changes)]
+        if let deduplicated { steps.append(deduplicated) }
+        steps.append(TraceStep("stored", channel: channel, source: source, ref: ref, caseID: id, rawSHA256: intakeCase.rawSHA256))
+        steps.append(queued)
+        try traceAdmission(steps)
+        // A duplicate is not indexed: its repeats point at the original.
+        if let probe = item.probe, item.followupOf == nil, event != .duplicate { try indexForDedup(caseID: id, probe: probe) }
+        return outcome
+    }
+
+    /// The case an input answers: the first of `refs` (an email's In-Reply-To, then its
+    /// References, nearest first) taken on `channel`, else the case whose id ends with `token`.
+    public func answeredCase(channel: Channel, refs: [String], token: String?) throws -> String? {
+        for ref in refs {
+            if let parent = try caseID(channel: channel, ref: ref) { return parent }
+        }
+        return try token.flatMap { try caseID(token: $0) }
+    }
+
+    /// The decision against the candidates read before the transaction, and those the
+    /// snapshot could not see: committed since, and earlier items of this batch.
+    func decide(_ probe: DedupProbe, prefetched: AdmissionItem.Prefetched?) throws -> (DedupDecision, [String: Int]) {
+        var candidates = prefetched?.candidates ?? []
+        let snapshot = prefetched?.snapshot ?? 0
+        let newer = dedupIndex.lookup(
+            bands: probe.bands, keys: probe.identityKeys, at: probe.at, window: probe.policy.windowSeconds, seqs: (snapshot + 1)...Int64.max)
+        for hit in newer {
+            if let candidate = try dedupCandidate(seq: hit.seq) {
+                candidates.append(IndexedCandidate(seq: hit.seq, candidate: candidate, sharedBands: hit.sharedBands))
+            }
+        }
+        let decision = probe.decide(candidates.map(\.candidate))
+        return (decision, Dictionary(candidates.map { ($0.candidate.id, $0.sharedBands) }, uniquingKeysWith: max))
+    }
+
+    /// A case's intake steps as one trace record (`admitted`); `intake trace` shows the steps
+    /// one by one. One row instead of five, and the repeated columns once.
+    func traceAdmission(_ steps: [TraceStep]) throws {
+        guard let first = steps.first else { return }
+        var record = TraceStep(
+            "admitted", at: first.at, channel: first.channel, source: first.source, ref: first.ref, caseID: first.caseID,
+            rawSHA256: first.rawSHA256)
+        record.detail["steps"] = .array(steps.map { step in
+            step.detail.isEmpty ? .array([.string(step.step)]) : .array([.string(step.step), .object(step.detail)])
+        })
+        try trace(record)
+    }
+
+    static func rounded(_ similarity: Double) -> Double {
+        (similarity * 1000).rounded() / 1000
+    }
+}
