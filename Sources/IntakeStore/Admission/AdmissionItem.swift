@@ -42,11 +42,14 @@ public struct AdmissionItem: Sendable {
         var candidates: [IndexedCandidate]
     }
 
-    /// Normalises and classifies a draft, encodes the case and computes its dedup probe.
+    /// Normalises and classifies a draft, encodes the case and computes its dedup probe. The
+    /// case's ref is the draft's when it has one (a demand split from a message), else the origin's.
     public init(
         draft: CaseDraft, origin: CaseNormalizer.Origin, normalizer: CaseNormalizer, versioning: Versioning,
         detail: [String: JSONValue] = [:]
     ) {
+        var origin = origin
+        if let ref = draft.ref { origin.ref = ref }
         let (intakeCase, changes) = normalizer.makeCase(id: UUIDv7.generate(at: origin.receivedAt), origin: origin, draft: draft)
         self.init(
             intakeCase, changes: changes, origin: detail, versioning: versioning,
