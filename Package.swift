@@ -105,7 +105,9 @@ let package = Package(
             path: "bench/Sources/intake-bench"
         ),
         .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"]),
-        .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore"]),
+        .testTarget(
+            name: "IntakeStoreTests",
+            dependencies: ["IntakeStore", "IntakeCore", "IntakePipeline", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeCore"]),
         .testTarget(
             name: "IntakeChannelsTests", dependencies: ["IntakeChannels", "IntakePipeline", "IntakeCore", "IntakeStore"],
