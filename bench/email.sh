@@ -87,7 +87,8 @@ start=$(date +%s.%N)
 "$BIN" run --config "$work/intake.yaml" 2> "$work/daemon.log" &
 pid=$!
 while true; do
-  n=$( (ls "$work/var/outbox" 2>/dev/null || true) | grep -c '\.json$' || true)
+  # Events forwarded: lines of the batched layout's .jsonl files (or per_event .json files).
+  n=$(( $(cat "$work/var/outbox"/*.jsonl 2>/dev/null | wc -l) + $( (ls "$work/var/outbox" 2>/dev/null || true) | grep -c '\.json$' || true) ))
   [ "$n" -ge "$COUNT" ] && break
   kill -0 "$pid" 2>/dev/null || { echo "daemon died:"; tail -20 "$work/daemon.log"; exit 1; }
   sleep 0.05
