@@ -25,9 +25,21 @@ final class GroupCommitter: @unchecked Sendable {
     private var pending: [Job] = []
     private var stopped = false
 
-    init(writer: DatabasePool, maxBatch: Int = 1024, afterCommit: @escaping @Sendable () -> Void = {}) {
+    /// While fewer than `fullBatch` jobs wait, the writer waits up to `gatherSecs` for more:
+    /// every commit rewrites the last page of each table and index it touches, so ten jobs
+    /// a commit write a tenth of those pages each, and a busy gateway gains more than the
+    /// wait costs it. An idle one commits a lone job after the wait.
+    private let fullBatch: Int
+    private let gatherSecs: Double
+
+    init(
+        writer: DatabasePool, maxBatch: Int = 1024, fullBatch: Int = 64, gatherSecs: Double = 0.001,
+        afterCommit: @escaping @Sendable () -> Void = {}
+    ) {
         self.writer = writer
         self.maxBatch = maxBatch
+        self.fullBatch = fullBatch
+        self.gatherSecs = gatherSecs
         self.afterCommit = afterCommit
         // The thread keeps the committer alive until `stop()`.
         let thread = Thread { self.loop() }
@@ -69,6 +81,10 @@ final class GroupCommitter: @unchecked Sendable {
             condition.lock()
             while pending.isEmpty, !stopped { condition.wait() }
             if pending.isEmpty, stopped { condition.unlock(); return }
+            if gatherSecs > 0, pending.count < fullBatch, !stopped {
+                let deadline = Date(timeIntervalSinceNow: gatherSecs)
+                while pending.count < fullBatch, !stopped, condition.wait(until: deadline) {}
+            }
             let batch = Array(pending.prefix(maxBatch))
             pending.removeFirst(batch.count)
             condition.unlock()

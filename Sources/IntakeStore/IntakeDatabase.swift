@@ -28,6 +28,9 @@ public final class IntakeDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Savepoint journals (every group-commit job runs in one) and temporary B-trees in
+            // memory: in files they were written and deleted again for every job.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // The writer touches the same index pages again and again: keep them in memory.
             try db.execute(sql: "PRAGMA cache_size = -\(cacheMiB * 1024)")
             try db.execute(sql: "PRAGMA mmap_size = \(mmapMiB << 20)")

@@ -47,14 +47,15 @@ import Testing
     }
 
     @Test func growingTheTableForgetsCasesReceivedBeforeTheRetention() {
+        // 5 000 cases grow every one of the 64 shards past its first size.
         let index = DedupIndex(retention: 31 * Self.day, capacity: 64)
         let old = MinHashSignature(text: Self.text).bands()
         index.insert(seq: index.nextSeq(), bands: old, keys: ["uscc:old"], at: Self.now - 60 * Self.day, receivedAt: Self.now - 60 * Self.day)
-        for number in 0..<200 {
+        for number in 0..<5000 {
             index.insert(seq: index.nextSeq(), bands: [], keys: ["uscc:\(number)"], at: Self.now, receivedAt: Self.now)
         }
         #expect(index.lookup(bands: old, keys: ["uscc:old"], at: Self.now - 60 * Self.day, window: 30 * Self.day, seqs: 0...Int64.max).isEmpty)
         #expect(index.lookup(bands: [], keys: ["uscc:7"], at: Self.now, window: 30 * Self.day, seqs: 0...Int64.max).count == 1)
-        #expect(index.count == 200)
+        #expect(index.count == 5000)
     }
 }

@@ -7,11 +7,12 @@ import Foundation
 /// (`dedup_case`: signature, keys, category, time, in insertion order, so appends touch few
 /// pages) and rebuilds this index from the rows received within the window when it opens.
 ///
-/// One open-addressing table holds both kinds of entries: a slot is a 32-bit fingerprint of
-/// the band (or identity key) and the 32-bit sequence number of the case's row. A lookup
-/// returns sequence numbers; the caller reads their rows and compares signatures, so a
-/// fingerprint that collides costs a comparison, never a wrong verdict. About 24 slots a
-/// case at most 70 % load: ~270 bytes a case within the window.
+/// Open-addressing tables hold both kinds of entries: a slot is a 32-bit fingerprint of the
+/// band (or identity key) and the 32-bit sequence number of the case's row. A lookup returns
+/// sequence numbers; the caller reads their rows and compares signatures, so a fingerprint
+/// that collides costs a comparison, never a wrong verdict. The slots are spread over 64
+/// shards by fingerprint, each grown on its own, so that growing never holds two copies of
+/// the whole index. About 25 slots a case at 35–70 % load: ~400 bytes a case within the window.
 ///
 /// Thread-safe: lookups run on the requests' tasks while the single writer inserts.
 public final class DedupIndex: @unchecked Sendable {
@@ -52,9 +53,14 @@ public final class DedupIndex: @unchecked Sendable {
     private let keyCap: Int
 
     private let lock = NSLock()
+    private struct Shard {
+        var slots: [UInt64]
+        var used = 0
+    }
+
+    private static let shardBits = 6
     // Guarded by `lock`.
-    private var slots: [UInt64]
-    private var used = 0
+    private var shards: [Shard]
     /// When each indexed row's demand was raised and when it was received (seconds since
     /// 2000-01-01), by `seq - firstSeq`; `Int32.min` where no row was indexed.
     private var raisedAt: [Int32] = []
@@ -71,8 +77,8 @@ public final class DedupIndex: @unchecked Sendable {
         bandCap = max(limits.perBand * 2, 4)
         keyCap = max(limits.perKey * 2, 4)
         var size = 16
-        while size < capacity { size <<= 1 }
-        slots = [UInt64](repeating: 0, count: size)
+        while size < capacity >> Self.shardBits { size <<= 1 }
+        shards = Array(repeating: Shard(slots: [UInt64](repeating: 0, count: size)), count: 1 << Self.shardBits)
     }
 
     // MARK: Sequence numbers
@@ -117,15 +123,18 @@ public final class DedupIndex: @unchecked Sendable {
             }
             raisedAt[offset] = Self.seconds(at)
             receivedAt[offset] = Self.seconds(received)
-            if (used + bands.count + keys.count) * 10 > slots.count * 7 { grow(now: received) }
-            for band in bands { place(band, seq: seq, cap: bandCap) }
-            for key in keys { place(Self.keyHash(key), seq: seq, cap: keyCap) }
+            let cutoff = Self.seconds(received.addingTimeInterval(-retention))
+            for band in bands { place(band, seq: seq, cap: bandCap, cutoff: cutoff) }
+            for key in keys { place(Self.keyHash(key), seq: seq, cap: keyCap, cutoff: cutoff) }
         }
     }
 
     /// Forgets cases received before `cutoff` (done as the table grows; also for tests).
     public func evict(receivedBefore cutoff: Date) {
-        lock.withLock { rebuildTable(cutoff: Self.seconds(cutoff)) }
+        lock.withLock {
+            for shard in shards.indices { rebuild(shard, cutoff: Self.seconds(cutoff)) }
+            dropTimes(before: Self.seconds(cutoff))
+        }
     }
 
     // MARK: Reading
@@ -156,11 +165,12 @@ public final class DedupIndex: @unchecked Sendable {
     /// Caller holds `lock`.
     private func recent(_ hash: UInt64, limit: Int, seqs: ClosedRange<Int64>, from: Int32, to: Int32) -> [Int64] {
         let fingerprint = Self.fingerprint(hash)
-        let mask = slots.count - 1
+        let shard = Self.shard(of: fingerprint)
+        let mask = shards[shard].slots.count - 1
         var position = Self.position(fingerprint: fingerprint) & mask
         var found: [Int64] = []
-        while slots[position] != 0 {
-            let slot = slots[position]
+        while shards[shard].slots[position] != 0 {
+            let slot = shards[shard].slots[position]
             if UInt32(truncatingIfNeeded: slot >> 32) == fingerprint {
                 let seq = Int64(UInt32(truncatingIfNeeded: slot))
                 if seqs.contains(seq), seq >= firstSeq {
@@ -175,16 +185,21 @@ public final class DedupIndex: @unchecked Sendable {
     }
 
     /// Caller holds `lock`. Adds an entry, or overwrites the oldest of its fingerprint when
-    /// `cap` of them are there already.
-    private func place(_ hash: UInt64, seq: Int64, cap: Int) {
+    /// `cap` of them are there already; a shard over 70 % full is rebuilt first.
+    private func place(_ hash: UInt64, seq: Int64, cap: Int, cutoff: Int32) {
         let fingerprint = Self.fingerprint(hash)
+        let shard = Self.shard(of: fingerprint)
+        if (shards[shard].used + 1) * 10 > shards[shard].slots.count * 7 {
+            rebuild(shard, cutoff: cutoff)
+            dropTimes(before: cutoff)
+        }
         let value = UInt64(fingerprint) << 32 | UInt64(UInt32(truncatingIfNeeded: seq))
-        let mask = slots.count - 1
+        let mask = shards[shard].slots.count - 1
         var position = Self.position(fingerprint: fingerprint) & mask
         var same = 0
         var oldest: (position: Int, seq: UInt32)?
-        while slots[position] != 0 {
-            let slot = slots[position]
+        while shards[shard].slots[position] != 0 {
+            let slot = shards[shard].slots[position]
             if UInt32(truncatingIfNeeded: slot >> 32) == fingerprint {
                 same += 1
                 let existing = UInt32(truncatingIfNeeded: slot)
@@ -194,43 +209,40 @@ public final class DedupIndex: @unchecked Sendable {
             position = (position + 1) & mask
         }
         if same >= cap, let oldest {
-            slots[oldest.position] = value
+            shards[shard].slots[oldest.position] = value
             return
         }
-        slots[position] = value
-        used += 1
+        shards[shard].slots[position] = value
+        shards[shard].used += 1
     }
 
-    /// Caller holds `lock`. Rebuilds the table at most half full, leaving out cases received more than
-    /// `retention` ago (so memory follows the window's volume, not the store's).
-    private func grow(now: Date) {
-        rebuildTable(cutoff: Self.seconds(now.addingTimeInterval(-retention)))
-    }
-
-    /// Caller holds `lock`. Re-inserts every slot whose case was received at or after `cutoff`.
-    private func rebuildTable(cutoff: Int32) {
-        let old = slots
+    /// Caller holds `lock`. Rebuilds one shard at most half full, leaving out cases received
+    /// before `cutoff` (so memory follows the window's volume, not the store's).
+    private func rebuild(_ shard: Int, cutoff: Int32) {
+        let old = shards[shard].slots
         var keep = 0
         for slot in old where slot != 0 && isKept(Int64(UInt32(truncatingIfNeeded: slot)), cutoff: cutoff) { keep += 1 }
         var newSize = 16
-        while newSize < max(64, keep * 2) { newSize <<= 1 }
-        slots = [UInt64](repeating: 0, count: newSize)
-        used = 0
+        while newSize < keep * 2 { newSize <<= 1 }
+        var slots = [UInt64](repeating: 0, count: newSize)
         let mask = newSize - 1
         for slot in old where slot != 0 && isKept(Int64(UInt32(truncatingIfNeeded: slot)), cutoff: cutoff) {
             var position = Self.position(fingerprint: UInt32(truncatingIfNeeded: slot >> 32)) & mask
             while slots[position] != 0 { position = (position + 1) & mask }
             slots[position] = slot
-            used += 1
         }
-        // Drop per-row times of cases no longer indexed from the front.
+        shards[shard] = Shard(slots: slots, used: keep)
+    }
+
+    /// Caller holds `lock`. Drops the per-row times of cases received before `cutoff` from
+    /// the front; slots still naming them (in shards not rebuilt yet) are skipped by lookups.
+    private func dropTimes(before cutoff: Int32) {
         var drop = 0
         while drop < receivedAt.count, receivedAt[drop] == Int32.min || receivedAt[drop] < cutoff { drop += 1 }
-        if drop > 0 {
-            raisedAt.removeFirst(drop)
-            receivedAt.removeFirst(drop)
-            firstSeq += Int64(drop)
-        }
+        guard drop > 0 else { return }
+        raisedAt.removeFirst(drop)
+        receivedAt.removeFirst(drop)
+        firstSeq += Int64(drop)
     }
 
     /// Caller holds `lock`.
@@ -248,6 +260,10 @@ public final class DedupIndex: @unchecked Sendable {
     static func fingerprint(_ hash: UInt64) -> UInt32 {
         let top = UInt32(truncatingIfNeeded: hash >> 32)
         return top == 0 ? 1 : top
+    }
+
+    static func shard(of fingerprint: UInt32) -> Int {
+        Int(fingerprint >> (32 - UInt32(shardBits)))
     }
 
     static func position(fingerprint: UInt32) -> Int {

@@ -35,6 +35,8 @@ public struct AdmissionItem: Sendable {
     public var receivedAt: Date
     /// Read by `findCandidates` from a snapshot, before the transaction.
     var prefetched: Prefetched?
+    /// The `received` and `normalised` steps of a new case, serialised off the writer.
+    var tracePrefix: String
 
     struct Prefetched: Sendable {
         /// The index's committed sequence number the snapshot covers.
@@ -70,6 +72,14 @@ public struct AdmissionItem: Sendable {
         self.contentSHA256 = versioning == .versioned ? Self.fingerprint(intakeCase) : nil
         self.probe = probe
         self.receivedAt = receivedAt
+        tracePrefix = Self.steps([("received", origin), ("normalised", changes)])
+    }
+
+    /// Steps as the `admitted` record holds them: `["name",{detail}]`, comma-separated.
+    static func steps(_ steps: [(String, [String: JSONValue])]) -> String {
+        steps.map { name, detail in
+            (detail.isEmpty ? JSONValue.array([.string(name)]) : JSONValue.array([.string(name), .object(detail)])).serialized()
+        }.joined(separator: ",")
     }
 
     /// The item under another ref (re-encoded).

@@ -41,16 +41,17 @@ extension IntakeTransaction {
         }
 
         let id = intakeCase.id
-        received.caseID = id
-        var changes = item.changes
         var document = item.document
         var event = CaseEvent.Kind.created
         var outcome = AdmissionOutcome.created(caseID: id, possibleDuplicateOf: nil)
-        var deduplicated: TraceStep?
+        var prefix = item.tracePrefix
+        var deduplicated: [String: JSONValue]?
         if let parent = item.followupOf {
             // A follow-up is linked to its case already: not deduplicated, not indexed.
             intakeCase.followupOf = parent
+            var changes = item.changes
             changes["followup_of"] = .string(parent)
+            prefix = AdmissionItem.steps([("received", item.origin), ("normalised", changes)])
             document = try intakeCase.encoded()
             event = .followup
             outcome = .followup(caseID: id, of: parent)
@@ -70,17 +71,15 @@ extension IntakeTransaction {
             case .new:
                 break
             }
-            deduplicated = TraceStep(
-                "deduplicated", channel: channel, source: source, ref: ref, caseID: id,
-                detail: decision.traceDetail(probe: probe, sharedBands: sharedBands))
+            deduplicated = decision.traceDetail(probe: probe, sharedBands: sharedBands)
         }
         let queued = try insertCase(intakeCase, document: document, contentSHA256: item.contentSHA256, event: event)
         if let content = item.contentSHA256 { try rememberContent(channel: channel, source: source, ref: ref, contentSHA256: content) }
-        var steps = [received, TraceStep("normalised", channel: channel, source: source, ref: ref, caseID: id, detail: changes)]
-        if let deduplicated { steps.append(deduplicated) }
-        steps.append(TraceStep("stored", channel: channel, source: source, ref: ref, caseID: id, rawSHA256: intakeCase.rawSHA256))
-        steps.append(queued)
-        try traceAdmission(steps)
+        var rest: [(String, [String: JSONValue])] = []
+        if let deduplicated { rest.append(("deduplicated", deduplicated)) }
+        rest += [("stored", [:]), ("queued", queued.detail)]
+        received.caseID = id
+        try traceRecord(received, stepsJSON: prefix + "," + AdmissionItem.steps(rest))
         // A duplicate is not indexed: its repeats point at the original.
         if let probe = item.probe, item.followupOf == nil, event != .duplicate { try indexForDedup(caseID: id, probe: probe) }
         return outcome
@@ -115,13 +114,17 @@ extension IntakeTransaction {
     /// one by one. One row instead of five, and the repeated columns once.
     func traceAdmission(_ steps: [TraceStep]) throws {
         guard let first = steps.first else { return }
-        var record = TraceStep(
-            "admitted", at: first.at, channel: first.channel, source: first.source, ref: first.ref, caseID: first.caseID,
-            rawSHA256: first.rawSHA256)
-        record.detail["steps"] = .array(steps.map { step in
-            step.detail.isEmpty ? .array([.string(step.step)]) : .array([.string(step.step), .object(step.detail)])
-        })
-        try trace(record)
+        try traceRecord(first, stepsJSON: AdmissionItem.steps(steps.map { ($0.step, $0.detail) }))
+    }
+
+    /// Writes the `admitted` record with the columns of `first` and its steps already serialised.
+    func traceRecord(_ first: TraceStep, stepsJSON: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO trace (at, step, channel, source, ref, case_id, raw_sha256, actor, detail) VALUES (?, 'admitted', ?, ?, ?, ?, ?, NULL, ?)
+            """).execute(arguments: [
+                (first.at ?? now).timeIntervalSince1970, first.channel?.rawValue, first.source, first.ref, first.caseID, first.rawSHA256,
+                "{\"steps\":[" + stepsJSON + "]}",
+            ])
     }
 
     static func rounded(_ similarity: Double) -> Double {
