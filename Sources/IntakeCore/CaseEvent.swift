@@ -62,7 +62,7 @@ extension IntakeCase {
     /// reads back (a test holds the two together), written without `JSONEncoder`, which
     /// costs more than the rest of a request's intake.
     public func encoded() throws -> Data {
-        Data(jsonValue.serialized().utf8)
+        Data(jsonValue.serializedBytes())
     }
 
     var jsonValue: JSONValue {

@@ -16,8 +16,17 @@ final class GroupCommitter: @unchecked Sendable {
 
     private let writer: DatabasePool
     private let maxBatch: Int
-    /// Runs on the writer thread after each commit, before anyone hears "done".
-    private let afterCommit: @Sendable () -> Void
+    /// Told, on the writer thread, where each job starts, when a job is rolled back, and how
+    /// each transaction ended (before anyone hears "done"): the dedup index keeps what it
+    /// learnt from a job only once the job's work is committed.
+    struct Hooks: Sendable {
+        var beforeJob: @Sendable () -> Int = { 0 }
+        var jobRolledBack: @Sendable (Int) -> Void = { _ in }
+        var committed: @Sendable () -> Void = {}
+        var failed: @Sendable () -> Void = {}
+    }
+
+    private let hooks: Hooks
     private let batchSizes = Recorder(label: "intake_group_commit_batch_size", aggregate: true)
     private let commitDuration = Metrics.Timer(label: "intake_group_commit_duration")
     private let condition = NSCondition()
@@ -34,13 +43,13 @@ final class GroupCommitter: @unchecked Sendable {
 
     init(
         writer: DatabasePool, maxBatch: Int = 1024, fullBatch: Int = 64, gatherSecs: Double = 0.001,
-        afterCommit: @escaping @Sendable () -> Void = {}
+        hooks: Hooks = Hooks()
     ) {
         self.writer = writer
         self.maxBatch = maxBatch
         self.fullBatch = fullBatch
         self.gatherSecs = gatherSecs
-        self.afterCommit = afterCommit
+        self.hooks = hooks
         // The thread keeps the committer alive until `stop()`.
         let thread = Thread { self.loop() }
         thread.name = "intake-group-commit"
@@ -101,12 +110,14 @@ final class GroupCommitter: @unchecked Sendable {
             try writer.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     for (index, job) in batch.enumerated() {
+                        let mark = hooks.beforeJob()
                         do {
                             try db.inSavepoint {
                                 try job.run(db)
                                 return .commit
                             }
                         } catch {
+                            hooks.jobRolledBack(mark)
                             failures[index] = error
                         }
                     }
@@ -114,11 +125,11 @@ final class GroupCommitter: @unchecked Sendable {
                 }
             }
         } catch {
-            afterCommit()
+            hooks.failed()
             for job in batch { job.finish(StoreError.unavailable(String(describing: error))) }
             return
         }
-        afterCommit()
+        hooks.committed()
         for (job, failure) in zip(batch, failures) { job.finish(failure) }
     }
 }

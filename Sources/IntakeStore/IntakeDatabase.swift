@@ -26,13 +26,17 @@ public final class IntakeDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSecs)
         configuration.foreignKeysEnabled = true
+        configuration.maximumReaderCount = 3
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Savepoint journals (every group-commit job runs in one) and temporary B-trees in
             // memory: in files they were written and deleted again for every job.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // The writer touches the same index pages again and again: keep them in memory.
-            try db.execute(sql: "PRAGMA cache_size = -\(cacheMiB * 1024)")
+            // Readers (dedup candidates, the outbox) read few pages each: a quarter of that,
+            // so that memory does not grow by a full cache per reader connection.
+            let cache = db.configuration.readonly ? max(1, cacheMiB / 4) : cacheMiB
+            try db.execute(sql: "PRAGMA cache_size = -\(cache * 1024)")
             try db.execute(sql: "PRAGMA mmap_size = \(mmapMiB << 20)")
             // The WAL is cut back to 64 MiB after a checkpoint instead of keeping its
             // largest size for ever (a full disk needs that room back to recover).
@@ -45,7 +49,14 @@ public final class IntakeDatabase: Sendable {
         let index = DedupIndex(retention: dedupRetentionSecs)
         try Self.rebuild(index, from: pool, retentionSecs: dedupRetentionSecs)
         dedupIndex = index
-        committer = GroupCommitter(writer: pool, afterCommit: { index.markCommitted() })
+        committer = GroupCommitter(writer: pool, hooks: GroupCommitter.Hooks(
+            beforeJob: { index.pendingMark },
+            jobRolledBack: { index.discardPending(to: $0) },
+            committed: { index.markCommitted() },
+            failed: {
+                index.discardPending(to: 0)
+                index.markCommitted()
+            }))
     }
 
     /// Runs intake work in the next group commit. Returns after the transaction is durable;

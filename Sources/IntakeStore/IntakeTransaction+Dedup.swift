@@ -15,14 +15,20 @@ extension IntakeTransaction {
                 seq, caseID, probe.at.timeIntervalSince1970, probe.categoryCode, probe.identityKeys.joined(separator: "\n"), probe.signature.data,
             ])
         dedupIndex.insert(seq: seq, bands: probe.bands, keys: probe.identityKeys, at: probe.at, receivedAt: now)
+        dedupIndex.remember(
+            DedupCandidate(id: caseID, signature: probe.signature, identityKeys: probe.identityKeys, categoryCode: probe.categoryCode, receivedAt: probe.at),
+            seq: seq)
     }
 
     /// Removes a case's row (a new version replaces it); false when it was not indexed (a
     /// duplicate). Its entries in memory stay until the table is rebuilt: they point at a
     /// row that is gone, which a lookup skips.
     func removeFromDedupIndex(caseID: String) throws -> Bool {
-        try db.cachedStatement(sql: "DELETE FROM dedup_case WHERE case_id = ?").execute(arguments: [caseID])
-        return db.changesCount > 0
+        guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM dedup_case WHERE case_id = ?"), arguments: [caseID])
+        else { return false }
+        try db.cachedStatement(sql: "DELETE FROM dedup_case WHERE seq = ?").execute(arguments: [seq])
+        dedupIndex.forget(seq)
+        return true
     }
 
     /// Whether a case is in the index (an original, not a duplicate).
@@ -32,7 +38,8 @@ extension IntakeTransaction {
 
     /// The stored row of an indexed case, as a candidate; nil when it is gone.
     func dedupCandidate(seq: Int64) throws -> DedupCandidate? {
-        try Row.fetchOne(db.cachedStatement(sql: DedupRows.candidateSQL), arguments: [seq]).flatMap(DedupRows.candidate(_:))
+        if let recent = dedupIndex.recentCandidate(seq) ?? dedupIndex.pendingCandidate(seq) { return recent }
+        return try Row.fetchOne(db.cachedStatement(sql: DedupRows.candidateSQL), arguments: [seq]).flatMap(DedupRows.candidate(_:))
     }
 }
 

@@ -42,6 +42,23 @@ import Testing
         #expect(original == first[0].intakeCase.id)
     }
 
+    @Test func aCaseWhoseJobWasRolledBackIsNeverACandidate() async throws {
+        struct Refused: Error {}
+        let (database, _) = try makeDatabase()
+        defer { database.close() }
+        let lost = try await database.findCandidates([Self.item(ref: "a")])
+        try await insertRaw(lost[0], into: database)
+        await #expect(throws: Refused.self) {
+            try await database.intake { transaction in
+                _ = try transaction.admit(lost[0])
+                throw Refused()
+            }
+        }
+        let next = try await database.findCandidates([Self.item(ref: "b", text: "您好，" + Self.text)])
+        let outcome = try await database.intake { try $0.admit(next[0]) }
+        #expect(outcome == .created(caseID: next[0].intakeCase.id, possibleDuplicateOf: nil))
+    }
+
     @Test func theIndexIsRebuiltWhenTheStoreOpensAgain() async throws {
         let (database, directory) = try makeDatabase()
         let first = try await database.findCandidates([Self.item(ref: "a")])

@@ -68,11 +68,19 @@ public final class DedupIndex: @unchecked Sendable {
     private var firstSeq: Int64 = 1
     private var lastSeq: Int64 = 0
     private var committed: Int64 = 0
+    /// The most recently indexed cases as candidates, so that the writer's re-check of what
+    /// came after a snapshot (the batch before, the earlier items of its own) reads no rows.
+    private var recentCandidates: [Int64: DedupCandidate] = [:]
+    private var recentOrder: [Int64] = []
+    private var recentStart = 0
+    private let recentCapacity: Int
+    private var pending: [(Int64, DedupCandidate)] = []
 
     /// - Parameter retention: how long a case stays indexed after it was received: the dedup
     ///   window and a margin (a later demand's `reported_at` may lie a little ahead).
-    public init(limits: Limits = Limits(), retention: TimeInterval = 31 * 86400, capacity: Int = 1 << 12) {
+    public init(limits: Limits = Limits(), retention: TimeInterval = 31 * 86400, capacity: Int = 1 << 12, recentCandidates: Int = 4096) {
         self.limits = limits
+        recentCapacity = recentCandidates
         self.retention = retention
         bandCap = max(limits.perBand * 2, 4)
         keyCap = max(limits.perKey * 2, 4)
@@ -102,7 +110,10 @@ public final class DedupIndex: @unchecked Sendable {
 
     /// Everything allocated so far is committed (or was rolled back and will never be read).
     public func markCommitted() {
-        lock.withLock { committed = lastSeq }
+        lock.withLock {
+            committed = lastSeq
+            promotePending()
+        }
     }
 
     /// Number of cases indexed (for status and tests).
@@ -126,6 +137,56 @@ public final class DedupIndex: @unchecked Sendable {
             let cutoff = Self.seconds(received.addingTimeInterval(-retention))
             for band in bands { place(band, seq: seq, cap: bandCap, cutoff: cutoff) }
             for key in keys { place(Self.keyHash(key), seq: seq, cap: keyCap, cutoff: cutoff) }
+        }
+    }
+
+    /// Keeps a case just indexed as a candidate in memory (the last `recentCandidates` of
+    /// them). It is pending until its transaction commits (`markCommitted`); a rolled-back
+    /// job's entries are dropped (`pendingMark` / `discardPending(to:)`), so nothing is ever
+    /// offered that the store does not hold.
+    public func remember(_ candidate: DedupCandidate, seq: Int64) {
+        lock.withLock { pending.append((seq, candidate)) }
+    }
+
+    /// Where the pending entries stand before a job, to drop what the job added if it fails.
+    public var pendingMark: Int { lock.withLock { pending.count } }
+
+    /// Drops the pending entries added after `mark` (their job was rolled back), or all of
+    /// them (`mark` 0: the whole transaction failed).
+    public func discardPending(to mark: Int) {
+        lock.withLock { if pending.count > mark { pending.removeLast(pending.count - mark) } }
+    }
+
+    /// Caller holds `lock`.
+    private func promotePending() {
+        for (seq, candidate) in pending {
+            recentCandidates[seq] = candidate
+            if recentOrder.count < recentCapacity {
+                recentOrder.append(seq)
+            } else {
+                recentCandidates[recentOrder[recentStart]] = nil
+                recentOrder[recentStart] = seq
+                recentStart = (recentStart + 1) % recentCapacity
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// A recently indexed case, if it is still remembered.
+    public func recentCandidate(_ seq: Int64) -> DedupCandidate? {
+        lock.withLock { recentCandidates[seq] }
+    }
+
+    /// A case indexed in the transaction now being written (only the writer asks).
+    public func pendingCandidate(_ seq: Int64) -> DedupCandidate? {
+        lock.withLock { pending.last { $0.0 == seq }?.1 }
+    }
+
+    /// Forgets a remembered case (its row was removed).
+    public func forget(_ seq: Int64) {
+        lock.withLock {
+            _ = recentCandidates.removeValue(forKey: seq)
+            pending.removeAll { $0.0 == seq }
         }
     }
 

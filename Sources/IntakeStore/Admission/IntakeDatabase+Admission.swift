@@ -21,17 +21,22 @@ extension IntakeDatabase {
             hits.append(dedupIndex.lookup(
                 bands: probe.bands, keys: probe.identityKeys, at: probe.at, window: probe.policy.windowSeconds, seqs: 0...snapshot))
         }
-        let wanted = Set(hits.joined().map(\.seq))
         var rows: [Int64: DedupCandidate] = [:]
+        var wanted = Set<Int64>()
+        for hit in hits.joined() where rows[hit.seq] == nil {
+            if let recent = dedupIndex.recentCandidate(hit.seq) { rows[hit.seq] = recent } else { wanted.insert(hit.seq) }
+        }
         if !wanted.isEmpty {
-            rows = try await pool.read { db in
+            let seqs = wanted
+            let read = try await pool.read { db in
                 var found: [Int64: DedupCandidate] = [:]
                 let statement = try db.cachedStatement(sql: DedupRows.candidateSQL)
-                for seq in wanted {
+                for seq in seqs {
                     if let candidate = try Row.fetchOne(statement, arguments: [seq]).flatMap(DedupRows.candidate(_:)) { found[seq] = candidate }
                 }
                 return found
             }
+            rows.merge(read) { first, _ in first }
         }
         for index in items.indices where items[index].probe != nil {
             items[index].prefetched = AdmissionItem.Prefetched(
