@@ -31,8 +31,9 @@ test: deps
 check: build
 	.build/debug/intake check --config $(CONFIG)
 
-## Release build, then webhook throughput and latency with signed 1 KiB requests, then
-## how fast the forwarder drains a 100 000-event backlog to the file sink and over HTTP,
+## Release build, then webhook throughput, latency, /healthz for scale, bytes written per
+## request and store bytes per case, for realistic and for worst-case requests, then how
+## fast the forwarder drains a 100 000-event backlog to the file sink (both layouts) and over HTTP,
 ## then hotline ingest rows/s and peak RSS beside sqlite3 .import, then messages/s taken
 ## from a 5 000-message dovecot mailbox, then dedup precision and recall on labelled pairs,
 ## then the cost of a dedup lookup with 10 000 and 1 000 000 cases stored (without and with
@@ -40,7 +41,8 @@ check: build
 bench: release
 	gcc -O2 -o bench/loadgen bench/loadgen.c -lpthread -lm
 	bench/webhook.sh
-	.build/release/intake-bench --sink file --events 100000
+	.build/release/intake-bench --sink file --layout batched --events 100000
+	.build/release/intake-bench --sink file --layout per_event --events 100000
 	.build/release/intake-bench --sink http --events 100000 --batch-size 100 --concurrency 4
 	bench/hotline.sh
 	bench/email.sh

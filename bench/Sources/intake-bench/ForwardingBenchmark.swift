@@ -17,6 +17,7 @@ struct ForwardingBenchmark: AsyncParsableCommand {
 
     @Option(help: "Events in the backlog.") var events = 100_000
     @Option(help: "file or http.") var sink = "file"
+    @Option(help: "file: batched (one JSON Lines file per round) or per_event.") var layout = "batched"
     @Option(help: "http: events per POST.") var batchSize = 100
     @Option(help: "http: transfers in flight.") var concurrency = 8
     @Option(help: "Events per forwarder round.") var roundSize = 1024
@@ -51,7 +52,8 @@ struct ForwardingBenchmark: AsyncParsableCommand {
             receiverTask = task
             chosen = HTTPSink(configuration: .init(url: "http://127.0.0.1:\(port)/events", batchSize: batchSize, concurrency: concurrency))
         default:
-            chosen = try FileSink(directory: directory.appendingPathComponent("outbox"))
+            guard let fileLayout = FileSink.Layout(rawValue: layout) else { throw ValidationError("--layout: batched or per_event") }
+            chosen = try FileSink(directory: directory.appendingPathComponent("outbox"), layout: fileLayout)
         }
         let forwarder = OutboxForwarder(
             database: database, sink: chosen,
@@ -65,7 +67,7 @@ struct ForwardingBenchmark: AsyncParsableCommand {
         _ = await task.result
         receiverTask?.cancel()
         let counts = try database.outboxCounts()
-        let detail = sink == "http" ? "http batch_size=\(batchSize) concurrency=\(concurrency)" : "file"
+        let detail = sink == "http" ? "http batch_size=\(batchSize) concurrency=\(concurrency)" : "file layout=\(layout)"
         print(String(format: "forwarding %@: %d events in %.2f s = %.0f events/s (delivered %d, dead %d)",
                      detail, events, seconds, Double(events) / seconds, counts.delivered, counts.dead))
     }
