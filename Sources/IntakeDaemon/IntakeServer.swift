@@ -142,7 +142,8 @@ public final class IntakeServer: Sendable {
     /// - Parameter onListening: told the bound port once the HTTP server is up (port 0 picks one).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let settings = configuration.settings
-        var services: [any Service] = [forwarder]
+        // The sink first: it starts before the forwarder and stops after its last round.
+        var services: [any Service] = [SinkService(sink: forwarder.sink, logger: logger), forwarder]
         let logger = self.logger
         if settings.webhook.enabled {
             let router = Router()

@@ -27,7 +27,7 @@ public final class OutboxForwarder: Service {
     }
 
     private let database: IntakeDatabase
-    private let sink: any Sink
+    public let sink: any Sink
     private let configuration: Configuration
     private let logger: Logger
     private let metrics: ForwarderMetrics
@@ -59,23 +59,7 @@ public final class OutboxForwarder: Service {
         let interval = Duration.milliseconds(configuration.pollIntervalMillis)
         let continuation = wakeupContinuation
         logger.info("forwarder started", metadata: ["intake.sink": "\(sink.name)"])
-        let sink = self.sink
-        let logger = self.logger
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // The sink lives exactly as long as the forwarder: it must not see the graceful
-                // shutdown (a connection pool would close while the last round still needs
-                // it), so it runs detached from this task's locals and ends when cancelled.
-                let running = Task.detached {
-                    do {
-                        try await sink.run()
-                    } catch is CancellationError {
-                    } catch {
-                        logger.error("sink stopped", metadata: ["intake.sink": "\(sink.name)", "error": "\(error)"])
-                    }
-                }
-                await withTaskCancellationHandler { await running.value } onCancel: { running.cancel() }
-            }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)

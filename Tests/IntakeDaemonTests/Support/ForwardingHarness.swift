@@ -20,7 +20,12 @@ final class ForwardingHarness: Sendable {
             configuration: .init(batchSize: 64, pollIntervalMillis: 20, roundIntervalMillis: 0, retry: retry),
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let forwarder = self.forwarder
-        task = Task { try await forwarder.run() }
+        task = Task {
+            // The sink's background work beside the forwarder, as the daemon's SinkService runs it.
+            let running = Task { try await sink.run() }
+            defer { running.cancel() }
+            try await forwarder.run()
+        }
     }
 
     /// Queues a new case's `case.created` event and returns the case.

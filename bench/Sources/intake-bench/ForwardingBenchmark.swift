@@ -59,7 +59,12 @@ struct ForwardingBenchmark: AsyncParsableCommand {
             database: database, sink: chosen,
             configuration: .init(batchSize: roundSize, pollIntervalMillis: 50, roundIntervalMillis: 0), logger: quiet)
         let started = Date()
-        let task = Task { try await forwarder.run() }
+        let running = chosen
+        let task = Task {
+            let running = Task { try await running.run() }
+            defer { running.cancel() }
+            try await forwarder.run()
+        }
         forwarder.wake()
         while try database.outboxGauges().pending > 0 { try await Task.sleep(for: .milliseconds(20)) }
         let seconds = Date().timeIntervalSince(started)
