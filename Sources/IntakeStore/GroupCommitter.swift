@@ -33,11 +33,14 @@ final class GroupCommitter: @unchecked Sendable {
     // Guarded by `condition`.
     private var pending: [Job] = []
     private var stopped = false
+    /// Jobs in the last commit (written and read by the writer thread only).
+    private var lastBatchSize = 0
 
-    /// While fewer than `fullBatch` jobs wait, the writer waits up to `gatherSecs` for more:
+    /// While fewer than `fullBatch` jobs wait and several producers are at work, the writer
+    /// waits up to `gatherSecs` for more:
     /// every commit rewrites the last page of each table and index it touches, so ten jobs
     /// a commit write a tenth of those pages each, and a busy gateway gains more than the
-    /// wait costs it. An idle one commits a lone job after the wait.
+    /// wait costs it.
     private let fullBatch: Int
     private let gatherSecs: Double
 
@@ -90,11 +93,15 @@ final class GroupCommitter: @unchecked Sendable {
             condition.lock()
             while pending.isEmpty, !stopped { condition.wait() }
             if pending.isEmpty, stopped { condition.unlock(); return }
-            if gatherSecs > 0, pending.count < fullBatch, !stopped {
+            // Only while jobs come from several producers at once (the last commit, or this
+            // one, had company): a single producer waiting on each commit (a mailbox taken
+            // message by message) would only be slowed by the wait.
+            if gatherSecs > 0, pending.count < fullBatch, pending.count > 1 || lastBatchSize > 1, !stopped {
                 let deadline = Date(timeIntervalSinceNow: gatherSecs)
                 while pending.count < fullBatch, !stopped, condition.wait(until: deadline) {}
             }
             let batch = Array(pending.prefix(maxBatch))
+            lastBatchSize = batch.count
             pending.removeFirst(batch.count)
             condition.unlock()
             commit(batch)
