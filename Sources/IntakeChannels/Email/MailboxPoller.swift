@@ -112,11 +112,26 @@ public final class MailboxPoller: @unchecked Sendable {
         guard status.exists > 0 else { return }
         let first = from
         let uids = try await imap { try $0.uids(from: first, in: mailbox) }
-        for uid in uids where !shouldStop() {
+        // The next message is fetched while this one commits: the IMAP queue is serial, so
+        // the `\Seen` or move of this one still follows its commit, and a fetch is what
+        // mostly took a message's time. (A message fetched ahead but not taken, because the
+        // poll stopped, is taken by its UID next time like any other.)
+        var ahead: (uid: UInt32, fetch: Task<Data, any Error>)?
+        defer { ahead?.fetch.cancel() }
+        for (index, uid) in uids.enumerated() where !shouldStop() {
             let raw: Data
             do {
-                raw = try await imap { try $0.fetch(uid: uid, in: mailbox) }
+                if let prefetched = ahead, prefetched.uid == uid {
+                    ahead = nil
+                    raw = try await prefetched.fetch.value
+                } else {
+                    raw = try await imap { try $0.fetch(uid: uid, in: mailbox) }
+                }
                 fetchFailures[uid] = nil
+                if index + 1 < uids.count {
+                    let next = uids[index + 1]
+                    ahead = (next, Task { try await self.imap { try $0.fetch(uid: next, in: mailbox) } })
+                }
             } catch let error as IMAPError where error.isTooLarge {
                 // Not downloaded at all: passed over with the reason, left on the server.
                 summary.refused += 1
