@@ -15,6 +15,7 @@ import Foundation
 /// the whole index. About 25 slots a case at 35–70 % load: ~400 bytes a case within the window.
 ///
 /// Thread-safe: lookups run on the requests' tasks while the single writer inserts.
+/// Sequence numbers are kept as 32 bits in a slot: four billion indexed cases per store.
 public final class DedupIndex: @unchecked Sendable {
     /// Bounds on a lookup, so that its cost does not grow with the store: a flood of similar
     /// texts (a template sent by a thousand companies) yields `perBand` rows per band, not a
@@ -234,7 +235,7 @@ public final class DedupIndex: @unchecked Sendable {
             let slot = shards[shard].slots[position]
             if UInt32(truncatingIfNeeded: slot >> 32) == fingerprint {
                 let seq = Int64(UInt32(truncatingIfNeeded: slot))
-                if seqs.contains(seq), seq >= firstSeq {
+                if seqs.contains(seq), seq >= firstSeq, seq - firstSeq < Int64(raisedAt.count) {
                     let raised = raisedAt[Int(seq - firstSeq)]
                     if raised != Int32.min, raised >= from, raised <= to { found.append(seq) }
                 }
