@@ -100,6 +100,20 @@ import Testing
         #expect(envelope?["idempotency_key"] as? String == "\(original.id).updated")
     }
 
+    @Test func aCasesIntakeStepsAreOneTraceRecordShownStepByStep() async throws {
+        let (database, _) = try makeDatabase()
+        defer { database.close() }
+        let item = try await database.findCandidates([Self.item(ref: "a")])[0]
+        try await insertRaw(item, into: database)
+        _ = try await database.intake { try $0.admit(item) }
+        let id = item.intakeCase.id
+        let rows = try await database.intake { transaction in
+            try String.fetchAll(transaction.db, sql: "SELECT step FROM trace WHERE case_id = ?", arguments: [id])
+        }
+        #expect(rows == ["admitted"])
+        #expect(try database.traceEntries(for: id).map(\.step) == ["received", "normalised", "deduplicated", "stored", "queued"])
+    }
+
     @Test func theEnvelopeBuiltAtDeliveryIsTheOneCaseEventWrites() async throws {
         let (database, _) = try makeDatabase()
         defer { database.close() }

@@ -154,14 +154,11 @@ public final class MailboxPoller: @unchecked Sendable {
             summary.fetched += 1
             switch try await intake.take(raw, mailbox: mailbox, uid: uid, uidValidity: status.uidValidity) {
             case .admitted(let outcomes):
-                for outcome in outcomes {
-                    switch outcome {
-                    case .created, .updated: summary.created += 1
-                    case .duplicate: summary.created += 1; summary.duplicates += 1
-                    case .followup: summary.followups += 1
-                    case .repeat: summary.repeats += 1
-                    }
-                }
+                let counts = AdmissionCounts(outcomes)
+                summary.created += counts.created + counts.duplicates
+                summary.duplicates += counts.duplicates
+                summary.followups += counts.followups
+                summary.repeats += counts.repeats
             case .ignored: summary.ignored += 1
             case .repeat: summary.repeats += 1
             }

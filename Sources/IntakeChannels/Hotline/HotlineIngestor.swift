@@ -143,7 +143,7 @@ public struct HotlineIngestor: Sendable {
         defer { writer.discard() }
         let origin = CaseNormalizer.Origin(channel: .hotline, source: source, ref: "", receivedAt: receivedAt, rawSHA256: rawSHA256)
         var batch = Batch()
-        var inFlight: Task<BatchCounts, Error>?
+        var inFlight: Task<AdmissionCounts, Error>?
         // A record that fails and looks like a closing "合计 …" line: ignored if nothing follows it.
         var suspectedSummary: (CSVRecord, [HotlineFieldError])?
 
@@ -293,23 +293,13 @@ public struct HotlineIngestor: Sendable {
         var isEmpty: Bool { count == 0 }
     }
 
-    struct BatchCounts: Sendable {
-        var created = 0
-        /// Of `created`: those that deduplication linked to an earlier case.
-        var duplicates = 0
-        var updated = 0
-        var repeats = 0
-    }
-
     private func prepare(_ draft: CaseDraft, file: String, line: Int, origin: CaseNormalizer.Origin) -> AdmissionItem {
-        var origin = origin
-        origin.ref = draft.ref ?? ""
-        return AdmissionItem(
+        AdmissionItem(
             draft: draft, origin: origin, normalizer: normalizer, versioning: .versioned,
             detail: ["file": .string(file), "line": .number(Double(line))])
     }
 
-    private func commit(_ batch: Batch) async throws -> BatchCounts {
+    private func commit(_ batch: Batch) async throws -> AdmissionCounts {
         let rows = try await database.findCandidates(batch.rows)
         let outcomes = try await database.intake { transaction in
             let outcomes = try rows.map { try transaction.admit($0) }
@@ -318,16 +308,7 @@ public struct HotlineIngestor: Sendable {
         }
         events.admitted(outcomes)
         if !batch.rejected.isEmpty { events.invalid(batch.rejected.count) }
-        var counts = BatchCounts()
-        for outcome in outcomes {
-            switch outcome {
-            case .created, .followup: counts.created += 1
-            case .duplicate: counts.created += 1; counts.duplicates += 1
-            case .updated: counts.updated += 1
-            case .repeat: counts.repeats += 1
-            }
-        }
-        return counts
+        return AdmissionCounts(outcomes)
     }
 
     /// A closing line of an export: one or two cells, the first a total with a count, such as
@@ -348,8 +329,8 @@ public struct HotlineIngestor: Sendable {
 }
 
 extension HotlineIngestor.Summary {
-    mutating func add(_ counts: HotlineIngestor.BatchCounts) {
-        created += counts.created
+    mutating func add(_ counts: AdmissionCounts) {
+        created += counts.newCases
         duplicates += counts.duplicates
         updated += counts.updated
         repeats += counts.repeats

@@ -218,8 +218,8 @@ public struct VisitIntake: Sendable {
                 let outcomes = try items.map { try transaction.admit($0) }
                 answer.cases = zip(items, outcomes).map { item, outcome in outcome.answer(ref: item.intakeCase.ref) }
                 let removed = try Self.traceRemovedDemands(of: visitID, keeping: items.count, source: source, in: transaction)
-                let new = outcomes.filter { if case .created = $0 { true } else if case .duplicate = $0 { true } else { false } }.count
-                if new == items.count {
+                let counts = AdmissionCounts(outcomes)
+                if counts.created + counts.duplicates == items.count {
                     answer.status = "created"
                 } else if outcomes.contains(where: \.queued) || removed > 0 {
                     answer.status = "updated"

@@ -125,7 +125,7 @@ public struct WebhookIntake: Sendable {
         let items = try await database.findCandidates(drafts.map { draft in
             AdmissionItem(
                 draft: draft,
-                origin: CaseNormalizer.Origin(channel: .webhook, source: source, ref: draft.ref ?? "", receivedAt: receivedAt, rawSHA256: rawSHA256),
+                origin: CaseNormalizer.Origin(channel: .webhook, source: source, ref: "", receivedAt: receivedAt, rawSHA256: rawSHA256),
                 normalizer: normalizer, versioning: .once, detail: detail)
         })
         let work: @Sendable (IntakeTransaction) throws -> (Answer, [AdmissionOutcome]) = { transaction in

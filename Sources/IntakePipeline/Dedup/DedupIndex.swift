@@ -222,6 +222,11 @@ public final class DedupIndex: @unchecked Sendable {
         }.prefix(limits.candidates).map { Hit(seq: $0.key, sharedBands: $0.value.bands, sharesKey: $0.value.key) }
     }
 
+    /// The cases a probe's bands and identity keys find within its policy's window.
+    public func lookup(_ probe: DedupProbe, seqs: ClosedRange<Int64>) -> [Hit] {
+        lookup(bands: probe.bands, keys: probe.identityKeys, at: probe.at, window: probe.policy.windowSeconds, seqs: seqs)
+    }
+
     // MARK: Table
 
     /// Caller holds `lock`.

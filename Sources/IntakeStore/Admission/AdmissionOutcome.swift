@@ -40,3 +40,30 @@ public enum AdmissionOutcome: Sendable, Hashable {
     /// Every status, in the order reports list them.
     public static let statuses = ["created", "duplicate", "followup", "updated", "repeat"]
 }
+
+/// How many items of a batch, a file or a poll ended in each outcome.
+public struct AdmissionCounts: Sendable, Hashable {
+    /// New cases not linked to another (`case.created`).
+    public var created = 0
+    public var duplicates = 0
+    public var followups = 0
+    public var updated = 0
+    public var repeats = 0
+
+    public init(_ outcomes: some Sequence<AdmissionOutcome> = []) {
+        for outcome in outcomes { add(outcome) }
+    }
+
+    public mutating func add(_ outcome: AdmissionOutcome) {
+        switch outcome {
+        case .created: created += 1
+        case .duplicate: duplicates += 1
+        case .followup: followups += 1
+        case .updated: updated += 1
+        case .repeat: repeats += 1
+        }
+    }
+
+    /// Cases that did not exist before: created, duplicates and follow-ups.
+    public var newCases: Int { created + duplicates + followups }
+}

@@ -11,33 +11,11 @@ extension IntakeDatabase {
     public func findCandidates(_ items: [AdmissionItem]) async throws -> [AdmissionItem] {
         let snapshot = dedupIndex.committedSeq
         var items = items
-        var hits: [[DedupIndex.Hit]] = []
-        hits.reserveCapacity(items.count)
-        for item in items {
-            guard let probe = item.probe, item.followupOf == nil else {
-                hits.append([])
-                continue
-            }
-            hits.append(dedupIndex.lookup(
-                bands: probe.bands, keys: probe.identityKeys, at: probe.at, window: probe.policy.windowSeconds, seqs: 0...snapshot))
+        let hits = items.map { item -> [DedupIndex.Hit] in
+            guard let probe = item.probe, item.followupOf == nil else { return [] }
+            return dedupIndex.lookup(probe, seqs: 0...snapshot)
         }
-        var rows: [Int64: DedupCandidate] = [:]
-        var wanted = Set<Int64>()
-        for hit in hits.joined() where rows[hit.seq] == nil {
-            if let recent = dedupIndex.recentCandidate(hit.seq) { rows[hit.seq] = recent } else { wanted.insert(hit.seq) }
-        }
-        if !wanted.isEmpty {
-            let seqs = wanted
-            let read = try await pool.read { db in
-                var found: [Int64: DedupCandidate] = [:]
-                let statement = try db.cachedStatement(sql: DedupRows.candidateSQL)
-                for seq in seqs {
-                    if let candidate = try Row.fetchOne(statement, arguments: [seq]).flatMap(DedupRows.candidate(_:)) { found[seq] = candidate }
-                }
-                return found
-            }
-            rows.merge(read) { first, _ in first }
-        }
+        let rows = try await candidateRows(hits.joined().map(\.seq))
         for index in items.indices where items[index].probe != nil {
             items[index].prefetched = AdmissionItem.Prefetched(
                 snapshot: snapshot,
@@ -51,13 +29,31 @@ extension IntakeDatabase {
     /// What deduplication would decide for a probe now, from a read snapshot, without
     /// admitting anything (the lookup benchmark; a dry run).
     public func dedupDecision(for probe: DedupProbe) async throws -> (decision: DedupDecision, candidates: Int) {
-        let hits = dedupIndex.lookup(
-            bands: probe.bands, keys: probe.identityKeys, at: probe.at, window: probe.policy.windowSeconds, seqs: 0...dedupIndex.committedSeq)
-        let candidates = try await pool.read { db in
-            let statement = try db.cachedStatement(sql: DedupRows.candidateSQL)
-            return try hits.compactMap { hit in try Row.fetchOne(statement, arguments: [hit.seq]).flatMap(DedupRows.candidate(_:)) }
-        }
+        let hits = dedupIndex.lookup(probe, seqs: 0...dedupIndex.committedSeq)
+        let rows = try await candidateRows(hits.map(\.seq))
+        let candidates = hits.compactMap { rows[$0.seq] }
         return (probe.decide(candidates), candidates.count)
+    }
+
+    /// The rows of indexed cases: the recently indexed ones from memory, the rest in one read
+    /// of a snapshot. A row that is gone (its case re-indexed) is left out.
+    private func candidateRows(_ seqs: [Int64]) async throws -> [Int64: DedupCandidate] {
+        var rows: [Int64: DedupCandidate] = [:]
+        var wanted = Set<Int64>()
+        for seq in seqs where rows[seq] == nil {
+            if let recent = dedupIndex.recentCandidate(seq) { rows[seq] = recent } else { wanted.insert(seq) }
+        }
+        guard !wanted.isEmpty else { return rows }
+        let read = wanted
+        let found = try await pool.read { db in
+            let statement = try db.cachedStatement(sql: DedupRows.candidateSQL)
+            var found: [Int64: DedupCandidate] = [:]
+            for seq in read {
+                if let candidate = try Row.fetchOne(statement, arguments: [seq]).flatMap(DedupRows.candidate(_:)) { found[seq] = candidate }
+            }
+            return found
+        }
+        return rows.merging(found) { first, _ in first }
     }
 
     /// Fills the in-memory index from the rows of cases received within the retention (their

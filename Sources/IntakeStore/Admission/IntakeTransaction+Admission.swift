@@ -99,8 +99,7 @@ extension IntakeTransaction {
     func decide(_ probe: DedupProbe, prefetched: AdmissionItem.Prefetched?) throws -> (DedupDecision, [String: Int]) {
         var candidates = prefetched?.candidates ?? []
         let snapshot = prefetched?.snapshot ?? 0
-        let newer = dedupIndex.lookup(
-            bands: probe.bands, keys: probe.identityKeys, at: probe.at, window: probe.policy.windowSeconds, seqs: (snapshot + 1)...Int64.max)
+        let newer = dedupIndex.lookup(probe, seqs: (snapshot + 1)...Int64.max)
         for hit in newer {
             if let candidate = try dedupCandidate(seq: hit.seq) {
                 candidates.append(IndexedCandidate(seq: hit.seq, candidate: candidate, sharedBands: hit.sharedBands))
