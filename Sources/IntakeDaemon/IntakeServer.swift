@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import IntakeChannels
 import IntakeCore
 import IntakeForwarding
@@ -153,7 +154,10 @@ public final class IntakeServer: Sendable {
             AdminRoutes(database: database).add(to: router)
             let app = Application(
                 router: router,
-                configuration: .init(address: .hostname(settings.webhook.listenHost, port: settings.webhook.listenPort), serverName: "intake"),
+                server: DeadlineHTTP1Channel.builder(readTimeoutSecs: settings.webhook.readTimeoutSecs, idleTimeoutSecs: settings.webhook.idleTimeoutSecs),
+                configuration: .init(
+                    address: .hostname(settings.webhook.listenHost, port: settings.webhook.listenPort), serverName: "intake",
+                    availableConnectionsDelegate: MaximumAvailableConnections(settings.webhook.maxConnections, logger: logger)),
                 onServerRunning: { [heartbeats] channel in
                     heartbeats.up("webhook")
                     let port = channel.localAddress?.port ?? settings.webhook.listenPort

@@ -24,7 +24,9 @@ struct VisitRoutes {
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: limit)
-            } catch let error as HTTPError where error.status == .contentTooLarge {
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                // Over the limit as it arrived (a chunked body has no Content-Length; collect throws
+                // NIOTooManyBytesError): the same answer and trace as a declared length.
                 return WebhookRoutes.response(await intake.refuseTooLarge())
             }
             return WebhookRoutes.response(await intake.handle(headers, contentType: request.headers[.contentType], body: Array(body.readableBytesView)))

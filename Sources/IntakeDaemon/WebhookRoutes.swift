@@ -11,7 +11,8 @@ struct WebhookRoutes {
         router.post("/v1/requests") { request, _ -> Response in
             let headers = WebhookIntake.Headers(
                 signature: request.headers[.intakeSignature], authorization: request.headers[.authorization],
-                source: request.headers[.intakeSource], idempotencyKey: request.headers[.idempotencyKey])
+                source: request.headers[.intakeSource], idempotencyKey: request.headers[.idempotencyKey],
+                contentType: request.headers[.contentType])
             // Nothing to authenticate with: refused before the body is read, so an anonymous
             // client cannot make the server buffer max_body_bytes.
             if headers.signature == nil, headers.authorization == nil {
@@ -24,7 +25,9 @@ struct WebhookRoutes {
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: limit)
-            } catch let error as HTTPError where error.status == .contentTooLarge {
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                // Over the limit as it arrived (a chunked body has no Content-Length; collect throws
+                // NIOTooManyBytesError): the same answer and trace as a declared length.
                 return Self.response(await intake.refuseTooLarge(headers))
             }
             return Self.response(await intake.handle(headers, body: Array(body.readableBytesView)))

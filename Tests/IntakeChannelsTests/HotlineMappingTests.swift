@@ -243,6 +243,30 @@ import Testing
         #expect(draft.extra == ["column_12": .string("多出来的")])
     }
 
+    /// A row with 100 000 cells became a case with 99 991 `column_N` entries in `extra`.
+    @Test func aRowWithMoreCellsBeyondTheHeaderThanTheLimitIsRejected() throws {
+        let wide = Self.row + (0..<99_989).map { "c\($0)" }
+        let errors = try rowErrors(Self.header, wide)
+        #expect(errors.count == 1)
+        #expect(errors.first?.column == 12)
+        #expect(errors.first?.reason.contains("99989 non-empty cells beyond the header's 11 columns; at most 32") == true, "\(errors)")
+        // At the limit, and with any number of empty cells (spreadsheets pad rows), the row is taken.
+        let atLimit = try draft(Self.header, Self.row + (0..<32).map { "c\($0)" } + Array(repeating: "", count: 5000))
+        #expect(atLimit.extra.count == 32)
+        var columns = try columns()
+        columns.limits = .init(maxCellsBeyondHeader: 2)
+        #expect(columns.draft(Self.row + ["a", "b", "c"]).errors.map(\.column) == [12])
+    }
+
+    @Test func aRowWhoseUnmappedCellsHoldTooManyBytesIsRejected() throws {
+        let header = Self.header + ["备注"]
+        var columns = try columns(header)
+        columns.limits = .init(maxExtraBytes: 1000)
+        #expect(columns.draft(Self.row + [String(repeating: "长", count: 300)]).draft != nil, "900 bytes")
+        let errors = columns.draft(Self.row + [String(repeating: "长", count: 400)]).errors
+        #expect(errors.map(\.reason) == ["the unmapped cells hold 1206 bytes; at most 1000 are taken into extra"])
+    }
+
     @Test func unmappedColumnsWithoutOrWithRepeatedNamesStayApart() throws {
         let draft = try draft(["工单编号", "诉求内容", "", "备注", "备注"], ["GD1", "内容", "a", "b", "c"])
         #expect(draft.extra == ["column_3": .string("a"), "备注": .string("b"), "备注 (column_5)": .string("c")])

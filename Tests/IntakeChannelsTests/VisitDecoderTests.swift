@@ -275,7 +275,9 @@ import Testing
         let found = try errors(Self.visit {
             $0["attachments"] = .array([.object(["name": .string("a.jpg"), "content_base64": .string("not base64!")])])
         })
-        #expect(found == [FieldError("/attachments/0/content_base64", "is not valid base64")])
+        #expect(found.map(\.field) == ["/attachments/0/content_base64"])
+        #expect(found.first?.message.hasPrefix("is not valid base64: \" \" at offset 3") == false)
+        #expect(found.first?.message.hasPrefix("is not valid base64") == true)
     }
 
     @Test func attachmentOverTheSizeLimitIsAnError() throws {

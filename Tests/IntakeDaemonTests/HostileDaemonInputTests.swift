@@ -33,6 +33,25 @@ import Testing
         #expect(blobNames.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) }, "\(blobNames)")
     }
 
+    /// `QUJD!!!!` was taken as "ABC", `%%%%` and base64url as empty attachments; both channels
+    /// now refuse them with 422 and the attachment's JSON pointer, and take nothing.
+    @Test(arguments: ["QUJD!!!!", "%%%%", "--------"])
+    func invalidBase64IsRefusedByTheWebhookAndTheVisitChannelAlike(content: String) async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        let attachment = #"[{"name": "a.pdf", "media_type": "application/pdf", "content_base64": "\#(content)"}]"#
+        let webhook = try await daemon.postSigned(sampleRequest(ref: "base64-\(content)", extra: #", "attachments": \#(attachment)"#))
+        #expect(webhook.status == 422, "\(webhook.text)")
+        let webhookErrors = try #require(try webhook.json()["errors"] as? [[String: String]])
+        #expect(webhookErrors.map { $0["field"] } == ["/attachments/0/content_base64"])
+        #expect(webhookErrors.first?["message"]?.hasPrefix("is not valid base64: ") == true)
+        let (status, visits) = try await VisitChannelTests.upload(daemon, VisitChannelTests.visit(attachments: attachment))
+        #expect(status == 422)
+        // One decoder, one message, under the same pointer.
+        #expect(visits.first?["errors"] as? [String] == ["/attachments/0/content_base64: \(webhookErrors.first?["message"] ?? "")"], "\(visits)")
+        #expect(try daemon.database.caseCount() == 0)
+    }
+
     @Test func aRefWithLineBreaksNeverBecomesAnOutboundHeader() async throws {
         let receiver = try await TestReceiver.start()
         defer { Task { await receiver.stop() } }
@@ -63,3 +82,4 @@ import Testing
         #expect(!constantTimeEqual([], secret))
     }
 }
+

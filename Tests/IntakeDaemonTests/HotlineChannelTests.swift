@@ -73,6 +73,30 @@ import Testing
         await daemon.stop()
     }
 
+    /// A row of 100 000 cells is rejected into the report with its reason; the rows around it
+    /// are taken.
+    @Test func aRowWithAHundredThousandCellsIsRejectedAndTheRestOfTheFileTaken() async throws {
+        let spool = try HotlineSpool()
+        let daemon = try await TestDaemon.start(spool.environment)
+        let header = "工单编号,来电时间,来电号码,诉求人,诉求内容"
+        let wide = "WD0002,2026/2/26 9:14,13812345678,李女士,路灯不亮," + (0..<99_995).map { "x\($0 % 10)" }.joined(separator: ",")
+        let text = [header, "WD0001,2026/2/26 9:13,13812345678,张先生,厂房用地规划许可进度咨询", wide,
+                    "WD0003,2026/2/26 9:15,13912345678,王先生,人才公寓申请流程"].joined(separator: "\r\n") + "\r\n"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("wide-\(UUID().uuidString).csv")
+        try Data(text.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try spool.drop(file, as: "wide.csv")
+        try await spool.waitFor("wide.csv")
+        let events = try await spool.waitForEvents(2)
+        #expect(Set(events.compactMap { ($0["case"] as? [String: Any])?["ref"] as? String }) == ["WD0001", "WD0003"])
+        #expect(events.allSatisfy { (($0["case"] as? [String: Any])?["extra"] as? [String: Any] ?? [:]).count < 5 })
+        let report = try #require(spool.archived()["wide.csv.errors.csv"])
+        let lines = String(decoding: try Data(contentsOf: report).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(lines.count == 2)
+        #expect(lines.last?.hasPrefix("3,6,\"the row has 99995 non-empty cells beyond the header's 5 columns") == true, "\(lines.last?.prefix(300) ?? "")")
+        await daemon.stop()
+    }
+
     @Test func aFileWithAnUnknownHeaderIsQuarantinedWholeWithAReason() async throws {
         let spool = try HotlineSpool()
         let daemon = try await TestDaemon.start(spool.environment)

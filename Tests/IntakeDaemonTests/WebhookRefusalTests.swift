@@ -100,6 +100,75 @@ import Testing
         #expect(try answer.json()["error"] as? String == "too_large")
         try expectOnlyARefusalTrace(daemon)
     }
+
+    /// A body over the limit is refused alike whether its length is declared or it arrives
+    /// chunked: 413 with the JSON answer, and a `refused` trace step (a chunked one got a bare 413).
+    @Test func aChunkedBodyOverTheLimitGetsTheSameAnswerAndTraceAsADeclaredOne() async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        let body = sampleRequest(description: String(repeating: "诉", count: (2 << 20) / 3))
+        let declared = try await daemon.postSigned(body, key: "declared-1")
+        let connection = try RawConnection(port: daemon.port)
+        var head = "POST /v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        head += "X-Intake-Signature: \(signature(body))\r\nIdempotency-Key: chunked-1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        try connection.send(head)
+        let bytes = Data(body.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let chunk = bytes[sent..<min(sent + 65536, bytes.count)]
+            try? connection.send(String(chunk.count, radix: 16) + "\r\n")
+            try? connection.send(Data(chunk) + Data("\r\n".utf8))
+            sent += chunk.count
+        }
+        try? connection.send("0\r\n\r\n")
+        let chunked = try #require(connection.readResponse())
+        #expect(declared.status == 413)
+        #expect(chunked.status == 413)
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(chunked.body.utf8)) as? [String: Any])
+        #expect(answer["error"] as? String == "too_large")
+        #expect(answer["message"] as? String == (try declared.json()["message"] as? String))
+        try expectOnlyARefusalTrace(daemon, count: 2)
+        #expect(try daemon.database.traceEntries(for: "chunked-1").map(\.step) == ["refused"])
+    }
+
+    /// Only `application/json` (no charset, or UTF-8) is taken on /v1/requests; a signed JSON
+    /// body sent as a form or as text is refused with 415 naming what is accepted.
+    @Test(arguments: ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=iso-8859-1", "application/jsonx"])
+    func aBodyThatIsNotSentAsJSONIs415(contentType: String) async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        let body = sampleRequest()
+        let answer = try await daemon.post(body, headers: ["X-Intake-Signature": signature(body), "Content-Type": contentType])
+        #expect(answer.status == 415)
+        #expect(try answer.json()["error"] as? String == "unsupported_media_type")
+        let message = try #require(try answer.json()["message"] as? String)
+        #expect(message.contains(contentType) && message.contains("send application/json"), "\(message)")
+        try expectOnlyARefusalTrace(daemon)
+    }
+
+    @Test func jsonWithOrWithoutAUTF8CharsetIsTaken() async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        for (index, contentType) in ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\""].enumerated() {
+            let body = sampleRequest(ref: "json-\(index)")
+            let answer = try await daemon.post(body, headers: ["X-Intake-Signature": signature(body), "Content-Type": contentType])
+            #expect(answer.status == 202, "\(contentType): \(answer.text)")
+        }
+    }
+
+    @Test func visitsTakeJSONOrMultipartAndNothingElse() async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        let body = VisitChannelTests.visit()
+        let form = try await daemon.post(
+            body, headers: ["X-Intake-Signature": signature(body), "Content-Type": "application/x-www-form-urlencoded"], path: "/v1/visits")
+        #expect(form.status == 415)
+        let message = try #require(try form.json()["message"] as? String)
+        #expect(message.contains("application/json") && message.contains("multipart/form-data"), "\(message)")
+        let json = try await daemon.post(body, headers: ["X-Intake-Signature": signature(body)], path: "/v1/visits")
+        #expect(json.status == 202, "\(json.text)")
+        #expect(try daemon.database.refusals().count == 1)
+    }
 }
 
 @Suite struct WebhookStoreOutageTests {

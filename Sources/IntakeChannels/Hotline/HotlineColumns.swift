@@ -26,6 +26,24 @@ public struct HotlineColumns: Sendable {
     let boundHeaders: [String]
     /// The priority rule's labels, normalised, to canonical values.
     let priorityValues: [String: Priority]
+    /// What a row may carry besides its mapped fields.
+    public var limits = RowLimits()
+
+    /// Bounds on what lands in a case's `extra`: a row with 100 000 cells (a wrong delimiter,
+    /// an unclosed quote, or an attack) became a 1.9 MB event. Such a row is rejected with a
+    /// reason, and the rest of the file is taken.
+    public struct RowLimits: Sendable, Hashable {
+        /// Non-empty cells beyond the header's last column (empty ones, as spreadsheets pad
+        /// rows with, are not counted).
+        public var maxCellsBeyondHeader: Int
+        /// UTF-8 bytes of all values that go to `extra` (names and values).
+        public var maxExtraBytes: Int
+
+        public init(maxCellsBeyondHeader: Int = 32, maxExtraBytes: Int = 16 << 10) {
+            self.maxCellsBeyondHeader = maxCellsBeyondHeader
+            self.maxExtraBytes = maxExtraBytes
+        }
+    }
 
     /// Maps one record. Values are trimmed and empty ones left out; columns with no canonical
     /// home go to `extra`. Every problem of the row is returned, each naming its column.
@@ -74,17 +92,40 @@ public struct HotlineColumns: Sendable {
             // mapping was built by hand; keep the guarantee of a non-empty description.
             errors.append(HotlineFieldError(column: 0, header: "", reason: "no description"))
         }
-        guard errors.isEmpty else { return .failure(errors.sorted { $0.column < $1.column }) }
+        var extra: [String: JSONValue] = [:]
+        var extraBytes = 0
         for (column, name) in extras where column < fields.count {
             let value = CellText.trimmed(fields[column])
-            if !value.isEmpty { draft.extra[name] = .string(value) }
-        }
-        if fields.count > header.count {
-            for column in header.count..<fields.count {
-                let value = CellText.trimmed(fields[column])
-                if !value.isEmpty { draft.extra["column_\(column + 1)"] = .string(value) }
+            if !value.isEmpty {
+                extra[name] = .string(value)
+                extraBytes += name.utf8.count + value.utf8.count
             }
         }
+        if fields.count > header.count {
+            var beyond = 0
+            for column in header.count..<fields.count {
+                let value = CellText.trimmed(fields[column])
+                guard !value.isEmpty else { continue }
+                beyond += 1
+                if beyond <= limits.maxCellsBeyondHeader {
+                    extra["column_\(column + 1)"] = .string(value)
+                    extraBytes += value.utf8.count + 10
+                }
+            }
+            if beyond > limits.maxCellsBeyondHeader {
+                errors.append(HotlineFieldError(
+                    column: header.count + 1, header: "",
+                    reason: "the row has \(beyond) non-empty cells beyond the header's \(header.count) columns; at most "
+                        + "\(limits.maxCellsBeyondHeader) are taken (is the delimiter right, or a quote left open?)"))
+            }
+        }
+        if extraBytes > limits.maxExtraBytes, !errors.contains(where: { $0.column == header.count + 1 }) {
+            errors.append(HotlineFieldError(
+                column: 0, header: "",
+                reason: "the unmapped cells hold \(extraBytes) bytes; at most \(limits.maxExtraBytes) are taken into extra"))
+        }
+        guard errors.isEmpty else { return .failure(errors.sorted { $0.column < $1.column }) }
+        draft.extra = extra
         return .success(draft)
     }
 

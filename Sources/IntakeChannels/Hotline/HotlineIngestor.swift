@@ -21,12 +21,18 @@ public struct HotlineIngestor: Sendable {
         /// Rows per group commit.
         public var batchRows: Int
         public var maxRecordBytes: Int
+        /// What a row may carry beyond its mapped fields.
+        public var rowLimits: HotlineColumns.RowLimits
 
-        public init(source: String, delimiter: UInt8? = nil, batchRows: Int = 2000, maxRecordBytes: Int = 1 << 20) {
+        public init(
+            source: String, delimiter: UInt8? = nil, batchRows: Int = 2000, maxRecordBytes: Int = 1 << 20,
+            rowLimits: HotlineColumns.RowLimits = .init()
+        ) {
             self.source = source
             self.delimiter = delimiter
             self.batchRows = batchRows
             self.maxRecordBytes = maxRecordBytes
+            self.rowLimits = rowLimits
         }
     }
 
@@ -105,7 +111,9 @@ public struct HotlineIngestor: Sendable {
             if let header = try reader.next() {
                 headerLine = header.line
                 switch mapping.bind(header: header.fields, timeZone: normalizer.timestamps.timeZone) {
-                case .success(let bound): columns = bound
+                case .success(var bound):
+                    bound.limits = settings.rowLimits
+                    columns = bound
                 case .failure(let error): headerProblem = "line \(header.line): \(error.reason)"
                 }
             } else {
@@ -254,9 +262,11 @@ public struct HotlineIngestor: Sendable {
                 results.append((entry, .failure(ReprocessFailure(reason: "not a row: reprocess its file"))))
                 continue
             }
-            let columns: HotlineColumns
+            var columns: HotlineColumns
             switch mapping.bind(header: header, timeZone: normalizer.timestamps.timeZone) {
-            case .success(let bound): columns = bound
+            case .success(let bound):
+                columns = bound
+                columns.limits = settings.rowLimits
             case .failure(let error):
                 results.append((entry, .failure(ReprocessFailure(reason: error.reason))))
                 continue

@@ -242,22 +242,12 @@ public struct VisitDecoder: Sendable {
     }
 
     private func decodeBase64(_ content: String, at path: String, reader: inout VisitFieldReader) -> Data? {
-        // Base64 is 4/3 of the bytes: refuse before decoding anything too large.
-        if content.utf8.count / 4 * 3 > maxAttachmentBytes + 3 {
-            reader.fail(path, "attachment larger than \(maxAttachmentBytes) bytes")
+        switch AttachmentContent.decode(content, maxBytes: maxAttachmentBytes) {
+        case .success(let bytes): return bytes
+        case .failure(let failure):
+            reader.fail(path, failure.description)
             return nil
         }
-        // Line breaks are allowed (MIME-style wrapping); any other stray character is an error.
-        let compact = String(content.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) })
-        guard let bytes = Data(base64Encoded: compact) else {
-            reader.fail(path, "is not valid base64")
-            return nil
-        }
-        if bytes.count > maxAttachmentBytes {
-            reader.fail(path, "attachment of \(bytes.count) bytes is larger than \(maxAttachmentBytes)")
-            return nil
-        }
-        return bytes
     }
 }
 

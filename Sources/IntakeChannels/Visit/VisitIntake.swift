@@ -62,9 +62,12 @@ public struct VisitIntake: Sendable {
         case .success(let authenticated): source = authenticated
         case .failure(let rejection): return await refuse(rejection)
         }
+        if let rejection = WebhookRejection.mediaType(contentType, multipart: true) {
+            return await refuse(rejection, source: source.name)
+        }
         var json = body
         var parts: FormData?
-        if let contentType, contentType.lowercased().hasPrefix("multipart/form-data") {
+        if let contentType, MIMEParameters(contentType).value == "multipart/form-data" {
             do {
                 let form = try FormData(body: body, contentType: contentType)
                 guard let visit = form.part("visit") else {

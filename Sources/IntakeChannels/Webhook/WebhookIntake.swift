@@ -47,12 +47,18 @@ public struct WebhookIntake: Sendable {
         public var authorization: String?
         public var source: String?
         public var idempotencyKey: String?
+        /// As the client wrote it; checked after authentication.
+        public var contentType: String?
 
-        public init(signature: String? = nil, authorization: String? = nil, source: String? = nil, idempotencyKey: String? = nil) {
+        public init(
+            signature: String? = nil, authorization: String? = nil, source: String? = nil, idempotencyKey: String? = nil,
+            contentType: String? = nil
+        ) {
             self.signature = signature
             self.authorization = authorization
             self.source = source
             self.idempotencyKey = idempotencyKey
+            self.contentType = contentType
         }
     }
 
@@ -72,6 +78,9 @@ public struct WebhookIntake: Sendable {
         case .failure(let rejection): return await refuse(rejection, headers: headers, source: nil)
         }
         events[source.name].inputReceived()
+        if let rejection = WebhookRejection.mediaType(headers.contentType) {
+            return await refuse(rejection, headers: headers, source: source.name)
+        }
         if let key = headers.idempotencyKey, key.isEmpty || key.utf8.count > configuration.maxIdempotencyKeyBytes {
             return await refuse(
                 .malformed("Idempotency-Key must be 1 to \(configuration.maxIdempotencyKeyBytes) bytes"), headers: headers, source: source.name)

@@ -138,17 +138,11 @@ struct WebhookRequestDecoder {
                 errors.append(FieldError("\(itemPath)/content_base64", "is required"))
                 continue
             }
-            // Base64 is 4/3 of the bytes: refuse before decoding anything too large.
-            if content.utf8.count / 4 * 3 > maxAttachmentBytes + 3 {
-                errors.append(FieldError("\(itemPath)/content_base64", "attachment larger than \(maxAttachmentBytes) bytes"))
-                continue
-            }
-            guard let bytes = Data(base64Encoded: content, options: .ignoreUnknownCharacters) else {
-                errors.append(FieldError("\(itemPath)/content_base64", "is not valid base64"))
-                continue
-            }
-            if bytes.count > maxAttachmentBytes {
-                errors.append(FieldError("\(itemPath)/content_base64", "attachment of \(bytes.count) bytes is larger than \(maxAttachmentBytes)"))
+            let bytes: Data
+            switch AttachmentContent.decode(content, maxBytes: maxAttachmentBytes) {
+            case .success(let decoded): bytes = decoded
+            case .failure(let failure):
+                errors.append(FieldError("\(itemPath)/content_base64", failure.description))
                 continue
             }
             let sha256 = SHA256.hash(data: bytes).hexString

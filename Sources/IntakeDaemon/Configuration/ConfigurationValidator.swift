@@ -34,6 +34,9 @@ struct ConfigurationValidator {
         positive(webhook.maxAttachmentBytes, [.key("webhook"), .key("max_attachment_bytes")])
         positive(webhook.maxRequestsPerBatch, [.key("webhook"), .key("max_requests_per_batch")])
         positive(webhook.signatureToleranceSecs, [.key("webhook"), .key("signature_tolerance_secs")])
+        positive(webhook.readTimeoutSecs, [.key("webhook"), .key("read_timeout_secs")])
+        positive(webhook.idleTimeoutSecs, [.key("webhook"), .key("idle_timeout_secs")])
+        positive(webhook.maxConnections, [.key("webhook"), .key("max_connections")])
         if !(0...65535).contains(webhook.listenPort) { report([.key("webhook"), .key("listen_port")], "expected a port from 0 to 65535") }
         if webhook.enabled, webhook.sources.isEmpty {
             report([.key("webhook"), .key("sources")], "the enabled webhook needs at least one source")
@@ -220,6 +223,8 @@ struct ConfigurationValidator {
             positive(source.rescanIntervalMillis, path + [.key("rescan_interval_millis")])
             positive(source.batchRows, path + [.key("batch_rows")])
             positive(source.maxRecordBytes, path + [.key("max_record_bytes")])
+            if source.maxExtraCells < 0 { report(path + [.key("max_extra_cells")], "must be 0 or more") }
+            positive(source.maxExtraBytes, path + [.key("max_extra_bytes")])
             let spool = expand(source.spoolDir, at: path + [.key("spool_dir")])
             let archive = source.archiveDir.flatMap { expand($0, at: path + [.key("archive_dir")]) }
             let quarantine = source.quarantineDir.flatMap { expand($0, at: path + [.key("quarantine_dir")]) }
@@ -239,7 +244,8 @@ struct ConfigurationValidator {
                     quarantine: quarantine.map { URL(fileURLWithPath: $0) }, settleSecs: source.settleSecs),
                 mapping: mapping,
                 settings: HotlineIngestor.Settings(
-                    source: source.name, delimiter: delimiter, batchRows: source.batchRows, maxRecordBytes: source.maxRecordBytes),
+                    source: source.name, delimiter: delimiter, batchRows: source.batchRows, maxRecordBytes: source.maxRecordBytes,
+                    rowLimits: HotlineColumns.RowLimits(maxCellsBeyondHeader: source.maxExtraCells, maxExtraBytes: source.maxExtraBytes)),
                 rescanIntervalMillis: source.rescanIntervalMillis))
         }
         return loaded

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeChannels
 
 /// The daemon's configuration file (YAML). Every option has a default; names carry units.
 /// See `deploy/intake.example.yaml` for the annotated form.
@@ -120,6 +121,13 @@ public struct WebhookChannelConfiguration: Sendable, Codable {
     public var retryAfterSecs = 5
     /// One case per demand when a description enumerates several ("（一）…（二）…").
     public var splitDemands = false
+    /// A request's head and body must arrive in full within this many seconds of its first
+    /// byte (of the connection's opening, for a connection's first request).
+    public var readTimeoutSecs = 30
+    /// A keep-alive connection with no request for this long is closed.
+    public var idleTimeoutSecs = 60
+    /// Connections open at once; beyond it the listener stops accepting until one closes.
+    public var maxConnections = 4096
     public var sources: [WebhookSourceConfiguration] = []
 
     public init() {}
@@ -135,6 +143,9 @@ public struct WebhookChannelConfiguration: Sendable, Codable {
         case signatureToleranceSecs = "signature_tolerance_secs"
         case retryAfterSecs = "retry_after_secs"
         case splitDemands = "split_demands"
+        case readTimeoutSecs = "read_timeout_secs"
+        case idleTimeoutSecs = "idle_timeout_secs"
+        case maxConnections = "max_connections"
         case sources
     }
 
@@ -151,6 +162,9 @@ public struct WebhookChannelConfiguration: Sendable, Codable {
         signatureToleranceSecs = try container.value(.signatureToleranceSecs, default: signatureToleranceSecs)
         retryAfterSecs = try container.value(.retryAfterSecs, default: retryAfterSecs)
         splitDemands = try container.value(.splitDemands, default: splitDemands)
+        readTimeoutSecs = try container.value(.readTimeoutSecs, default: readTimeoutSecs)
+        idleTimeoutSecs = try container.value(.idleTimeoutSecs, default: idleTimeoutSecs)
+        maxConnections = try container.value(.maxConnections, default: maxConnections)
         sources = try container.value(.sources, default: sources)
     }
 }
@@ -221,6 +235,10 @@ public struct HotlineSourceConfiguration: Sendable, Codable {
     public var batchRows = 2000
     /// A longer record (an unterminated quote swallowing the file) stops the file there.
     public var maxRecordBytes = 1 << 20
+    /// A row with more non-empty cells beyond the header is rejected.
+    public var maxExtraCells = HotlineColumns.RowLimits().maxCellsBeyondHeader
+    /// A row whose unmapped cells hold more bytes (they go to the case's `extra`) is rejected.
+    public var maxExtraBytes = HotlineColumns.RowLimits().maxExtraBytes
 
     public init(name: String, spoolDir: String) {
         self.name = name
@@ -237,6 +255,8 @@ public struct HotlineSourceConfiguration: Sendable, Codable {
         case rescanIntervalMillis = "rescan_interval_millis"
         case batchRows = "batch_rows"
         case maxRecordBytes = "max_record_bytes"
+        case maxExtraCells = "max_extra_cells"
+        case maxExtraBytes = "max_extra_bytes"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -252,6 +272,8 @@ public struct HotlineSourceConfiguration: Sendable, Codable {
         rescanIntervalMillis = try container.value(.rescanIntervalMillis, default: rescanIntervalMillis)
         batchRows = try container.value(.batchRows, default: batchRows)
         maxRecordBytes = try container.value(.maxRecordBytes, default: maxRecordBytes)
+        maxExtraCells = try container.value(.maxExtraCells, default: maxExtraCells)
+        maxExtraBytes = try container.value(.maxExtraBytes, default: maxExtraBytes)
     }
 }
 

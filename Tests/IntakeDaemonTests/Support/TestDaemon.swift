@@ -21,9 +21,10 @@ struct TestEnvironment {
     /// - Parameter dedup: cross-channel deduplication, off unless a test is about it: most
     ///   tests send one text many times and count `case.created` events.
     /// - Parameter splitDemands: the webhook's `split_demands` switch.
+    /// - Parameter webhookYAML: more members of the `webhook:` mapping, indented two spaces.
     init(
         port: Int = 0, sinkYAML: String? = nil, extraYAML: String = "", dedup: Bool = false, splitDemands: Bool = false,
-        directory folder: URL? = nil
+        webhookYAML: String = "", directory folder: URL? = nil
     ) throws {
         directory = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("intake-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -44,6 +45,7 @@ struct TestEnvironment {
               listen_port: \(port)
               max_attachment_bytes: 4096
               split_demands: \(splitDemands)
+            \(webhookYAML)
               sources:
                 - name: portal
                   auth: hmac
