@@ -25,7 +25,7 @@ let package = Package(
     targets: [
         .target(
             name: "IntakeCore",
-            dependencies: [],
+            dependencies: ["CPhoneNumber", "COpenCC"],
             resources: [.copy("Resources/intake.case.v1.schema.json"), .copy("Resources/intake.visit.v1.schema.json")]
         ),
         .target(
@@ -53,6 +53,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
+        ),
+        // Google's libphonenumber (C++) behind a C function: Debian's libphonenumber-dev.
+        .target(
+            name: "CPhoneNumber",
+            linkerSettings: [.linkedLibrary("phonenumber")]
+        ),
+        .systemLibrary(
+            name: "COpenCC",
+            providers: [.apt(["libopencc-dev"])]
         ),
         .systemLibrary(
             name: "CCurl",
@@ -135,5 +144,6 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   libsqlite3-dev   # GRDB links the system SQLite
   libcurl4-openssl-dev  # the HTTP sink (and the IMAP channel) go through libcurl
+  libphonenumber-dev    # phone numbers: Google's libphonenumber (C++, behind Sources/CPhoneNumber)
+  libopencc-dev         # traditional → simplified Chinese for matching (OpenCC's C API)
   pkg-config
   gcc              # bench/loadgen
   openssl          # the README's signed curl example

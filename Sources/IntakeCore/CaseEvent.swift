@@ -72,6 +72,7 @@ extension IntakeCase {
             "description": .string(description), "priority": .string(priority.rawValue),
             "requester": .members([
                 "name": requester.name.map(JSONValue.string), "phone": requester.phone.map(JSONValue.string),
+                "phone_extension": requester.phoneExtension.map(JSONValue.string),
                 "email": requester.email.map(JSONValue.string), "role": requester.role.map(JSONValue.string),
             ]),
             "enterprise": .members([

@@ -79,16 +79,24 @@ public enum Priority: String, Sendable, Hashable, Codable {
 
 public struct Requester: Sendable, Hashable, Codable {
     public var name: String?
-    /// E.164 (`+86…`) when recognised, else as given (short codes such as 12345).
+    /// E.164 (`+86…`) when libphonenumber calls it valid, else as given (short codes such as 12345).
     public var phone: String?
+    /// The extension's digits (`转8001`, `ext. 8001`, `-8001`), kept apart from the number.
+    public var phoneExtension: String?
     public var email: String?
     public var role: String?
 
-    public init(name: String? = nil, phone: String? = nil, email: String? = nil, role: String? = nil) {
+    public init(name: String? = nil, phone: String? = nil, phoneExtension: String? = nil, email: String? = nil, role: String? = nil) {
         self.name = name
         self.phone = phone
+        self.phoneExtension = phoneExtension
         self.email = email
         self.role = role
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, phone, email, role
+        case phoneExtension = "phone_extension"
     }
 }
 

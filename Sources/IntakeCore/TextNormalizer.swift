@@ -1,7 +1,11 @@
 import Foundation
 
-/// Text normalisation shared by every channel: Unicode NFC, full-width ASCII folded to
-/// ASCII, whitespace folded. Nothing is truncated.
+/// Text normalisation shared by every channel. What is stored keeps the requester's words:
+/// Unicode NFC, whitespace folded, full-width letters and digits as ASCII (ＡＢＣ１２３ are the
+/// same letters), but Chinese full-width punctuation (，。？！：；（）) as written. What is
+/// matched (deduplication, classification, identity keys, header names) is folded further:
+/// every full-width ASCII form, and traditional characters read as simplified
+/// (`matchingLine`). Nothing is truncated.
 ///
 /// It runs on every text field of every request, so it works on UTF-8 bytes in one pass and
 /// calls Foundation's NFC only for text that NFC could change.
@@ -9,28 +13,36 @@ public enum TextNormalizer {
     /// A single-line value (a name, a subject): every run of whitespace, line breaks
     /// included, becomes one space; both ends trimmed.
     public static func line(_ text: String) -> String {
-        normalize(text, keepingLines: false)
+        normalize(text, keepingLines: false, foldingPunctuation: false)
+    }
+
+    /// For matching, never for storage: `line` with full-width punctuation folded to ASCII
+    /// (`（` → `(`, `，` → `,`) and traditional characters read as simplified (OpenCC).
+    public static func matchingLine(_ text: String) -> String {
+        ChineseScript.simplified(normalize(text, keepingLines: false, foldingPunctuation: true))
     }
 
     /// A multi-line value (a description): line breaks are kept, at most one blank line in a
     /// row, other whitespace folded as in `line`, each line trimmed.
     public static func block(_ text: String) -> String {
-        normalize(text, keepingLines: true)
+        normalize(text, keepingLines: true, foldingPunctuation: false)
     }
 
-    private static func normalize(_ text: String, keepingLines: Bool) -> String {
+    private static func normalize(_ text: String, keepingLines: Bool, foldingPunctuation: Bool) -> String {
         var text = text
         if needsNFC(text) { text = text.precomposedStringWithCanonicalMapping }
         var utf8 = text.utf8
-        if let result = utf8.withContiguousStorageIfAvailable({ fold($0, keepingLines: keepingLines) }) { return result }
+        if let result = utf8.withContiguousStorageIfAvailable({ fold($0, keepingLines: keepingLines, foldingPunctuation: foldingPunctuation) }) {
+            return result
+        }
         text.makeContiguousUTF8()
         utf8 = text.utf8
-        return utf8.withContiguousStorageIfAvailable { fold($0, keepingLines: keepingLines) }!
+        return utf8.withContiguousStorageIfAvailable { fold($0, keepingLines: keepingLines, foldingPunctuation: foldingPunctuation) }!
     }
 
     private enum Class { case other, space, lineBreak }
 
-    private static func fold(_ input: UnsafeBufferPointer<UInt8>, keepingLines: Bool) -> String {
+    private static func fold(_ input: UnsafeBufferPointer<UInt8>, keepingLines: Bool, foldingPunctuation: Bool) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(input.count)
         var pendingSpace = false
@@ -47,7 +59,11 @@ public enum TextNormalizer {
             }
             var replacement: UInt8?
             if (0xFF01...0xFF5E).contains(value) {
-                replacement = UInt8(value - 0xFEE0)
+                let ascii = UInt8(value - 0xFEE0)
+                // Letters and digits always; punctuation and symbols only for matching.
+                if foldingPunctuation || (0x30...0x39).contains(ascii) || (0x41...0x5A).contains(ascii) || (0x61...0x7A).contains(ascii) {
+                    replacement = ascii
+                }
             }
             switch classify(value) {
             case .lineBreak where keepingLines:

@@ -2,7 +2,8 @@ import Foundation
 import IntakeCore
 
 /// Turns a channel's draft into a canonical case: text to NFC with whitespace and full-width
-/// ASCII folded, phones to E.164, USCCs checked, timestamps in the zone's offset.
+/// letters and digits folded (punctuation as written), phones to E.164 through libphonenumber,
+/// USCCs checked, timestamps in the zone's offset.
 public struct CaseNormalizer: Sendable {
     public var timestamps: Timestamp
     /// Given to 7- and 8-digit local phone numbers (`022` for Tianjin).
@@ -48,9 +49,11 @@ public struct CaseNormalizer: Sendable {
         var changes: [String: JSONValue] = [:]
         let phone = line(draft.requesterPhone).map { PhoneNumber($0, defaultAreaCode: defaultAreaCode) }
         if let phone {
-            changes["requester.phone"] = phone.e164.map { .string("\(phone.given) → \($0)") } ?? .string("kept as given: \(phone.given)")
+            changes["requester.phone"] = phone.e164.map { .string("\(phone.given) → \($0)\(phone.extensionDigits.map { " ext. \($0)" } ?? "")") }
+                ?? .string("kept as given: \(phone.given)")
         }
-        let uscc = line(draft.enterpriseUSCC).map(USCC.init)
+        // Checked on the text as written: an invalid code is kept exactly so (trimmed).
+        let uscc = line(draft.enterpriseUSCC) == nil ? nil : draft.enterpriseUSCC.map(USCC.init)
         if let uscc { changes["enterprise.uscc_valid"] = .bool(uscc.isValid) }
         let description = TextNormalizer.block(draft.description)
         if description != draft.description { changes["description"] = .string("normalised") }
@@ -64,7 +67,7 @@ public struct CaseNormalizer: Sendable {
             receivedAt: timestamps.format(origin.receivedAt), rawSHA256: origin.rawSHA256,
             reportedAt: draft.reportedAt.map(timestamps.format),
             requester: Requester(
-                name: line(draft.requesterName), phone: phone?.canonical,
+                name: line(draft.requesterName), phone: phone?.canonical, phoneExtension: phone?.extensionDigits,
                 email: line(draft.requesterEmail)?.lowercased(), role: line(draft.requesterRole)),
             enterprise: Enterprise(name: line(draft.enterpriseName), uscc: uscc),
             subject: line(draft.subject), description: description, priority: draft.priority,

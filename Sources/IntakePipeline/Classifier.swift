@@ -39,8 +39,9 @@ public struct Classifier: Sendable {
             return decision(index, by: .source, terms: [sourceCategory.trimmingCharactersInWhitespace()], score: 0)
         }
         var found: [Int] = []
-        if let subject { keywords.scan(subject, into: &found) }
-        keywords.scan(description, into: &found)
+        // Traditional characters read as simplified: the keywords are written in simplified.
+        if let subject { keywords.scan(ChineseScript.simplified(subject), into: &found) }
+        keywords.scan(ChineseScript.simplified(description), into: &found)
         guard !found.isEmpty else { return decision(taxonomy.defaultIndex, by: .default, terms: [], score: 0) }
         var scores = [Int](repeating: 0, count: taxonomy.categories.count)
         for index in found { scores[keywords.entries[index].category] += keywords.entries[index].weight }
@@ -65,9 +66,9 @@ public struct Classifier: Sendable {
     }
 
     /// How source labels are compared: whitespace trimmed and folded, full-width forms
-    /// folded, letters without case.
+    /// folded, traditional characters as simplified, letters without case.
     static func normalizedLabel(_ label: String) -> String {
-        KeywordIndex.fold(TextNormalizer.line(label))
+        KeywordIndex.fold(TextNormalizer.matchingLine(label))
     }
 }
 

@@ -6,8 +6,16 @@ import Testing
         #expect(TextNormalizer.line("Cafe\u{301}") == "Caf\u{E9}")
     }
 
-    @Test func foldsFullWidthASCIIAndTheIdeographicSpace() {
-        #expect(TextNormalizer.line("ＡＢＣ１２３　（有限公司）！") == "ABC123 (有限公司)!")
+    /// Stored text keeps the requester's punctuation; letters and digits are the same letters.
+    @Test func foldsFullWidthLettersDigitsAndTheIdeographicSpaceButKeepsPunctuation() {
+        #expect(TextNormalizer.line("ＡＢＣ１２３　（有限公司）！") == "ABC123 （有限公司）！")
+        #expect(TextNormalizer.block("您好，请问进度如何？谢谢！：；") == "您好，请问进度如何？谢谢！：；")
+    }
+
+    /// Matching folds every full-width form and reads traditional characters as simplified.
+    @Test func matchingFoldsPunctuationAndTraditionalCharacters() {
+        #expect(TextNormalizer.matchingLine("ＡＢＣ１２３　（有限公司）！") == "ABC123 (有限公司)!")
+        #expect(TextNormalizer.matchingLine("我司廠房用地規劃許可，請問進度如何？") == "我司厂房用地规划许可,请问进度如何?")
     }
 
     @Test func foldsRunsOfWhitespaceInALine() {

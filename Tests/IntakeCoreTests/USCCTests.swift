@@ -22,10 +22,23 @@ import Testing
         #expect(!uscc.isValid)
     }
 
-    @Test func lowercaseFullWidthAndSpacesAreFolded() {
-        let uscc = USCC(" ９１１２０１１６ma07k3rd93 ")
-        #expect(uscc.code == "91120116MA07K3RD93")
-        #expect(uscc.isValid)
+    @Test func aValidCodeIsStoredCanonically() {
+        for given in [" ９１１２０１１６ma07k3rd93 ", "9112 0116 MA07 K3RD 93", "91120116-MA07K3RD93"] {
+            let uscc = USCC(given)
+            #expect(uscc.code == "91120116MA07K3RD93", "\(given)")
+            #expect(uscc.isValid)
+        }
+    }
+
+    /// 311 of 2 335 invalid codes were altered (upper-cased, separators dropped, two merged).
+    @Test(arguments: [
+        "91120116ma07k3rd94", "9112 0116 MA07 K3RD 94", "91120116-MA07K3RD9", "91120116MA07K3RD93 91110000600037341L",
+        "91120116MA07K3RD93，91110000600037341L", "９１１２０１１６ＭＡ０７Ｋ３ＲＤ９４", "无",
+    ])
+    func anInvalidCodeIsKeptExactlyAsWrittenTrimmed(given: String) {
+        let uscc = USCC("  \(given)\n")
+        #expect(!uscc.isValid)
+        #expect(uscc.code == given)
     }
 
     @Test func lettersOutsideTheAlphabetAndWrongLengthsAreInvalid() {

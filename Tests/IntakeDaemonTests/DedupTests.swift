@@ -120,6 +120,23 @@ import Testing
         #expect(explained.output.contains("different_enterprise"), "\(explained.output)")
     }
 
+    /// A re-send converted to traditional characters (and the enterprise's name with it) is
+    /// the same demand: OpenCC reads it as simplified for matching; the case keeps what was written.
+    @Test func aReSendInTraditionalCharactersIsADuplicate() async throws {
+        let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
+        defer { Task { await daemon.stop() } }
+        let traditional = "我司位於濱海新區的新建廠房用地規劃許可申請已經提交兩個月，至今沒有審批結果，請問目前辦理進度如何，是否還需要補充其他材料？"
+        _ = try await daemon.postSigned(Self.request(ref: "simplified", description: Self.demand, uscc: "", phone: "", email: ""), key: "simplified")
+        let answer = try await daemon.postSigned(
+            Self.request(ref: "traditional", description: traditional, enterprise: "天津某某科技有限公司", uscc: "", phone: "", email: ""),
+            key: "traditional")
+        let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
+        #expect(cases.first?["status"] as? String == "duplicate", "\(cases)")
+        let events = try await Self.waitForEvents(daemon, count: 2)
+        #expect(events["traditional"]?.event == "case.duplicate")
+        #expect(events["traditional"]?.case["description"] as? String == traditional, "stored as written")
+    }
+
     @Test func theSameEnterpriseWithADifferentDemandIsTwoCases() async throws {
         let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
         defer { Task { await daemon.stop() } }

@@ -90,7 +90,7 @@ import Glibc
         let reply = try #require(byRef["reply-0001@example.cn"])
         #expect(reply["followup_of"] as? String == plain["id"] as? String, "References names a message taken before")
         #expect(files.filter { $0.contains(".followup") }.count == 1)
-        #expect(byRef["gb2312-gbk-0001@example.cn"]?["subject"] as? String == "关于朱镕基路厂房的咨询(李喆)")
+        #expect(byRef["gb2312-gbk-0001@example.cn"]?["subject"] as? String == "关于朱镕基路厂房的咨询（李喆）", "full-width punctuation as written")
         #expect(byRef["gb18030-0001@example.cn"]?["subject"] as? String == "生僻字𠀀䶮")
         #expect(byRef["big5-0001@example.com.tw"]?["subject"] as? String == "投資優惠詢問")
         let attachments = try #require(byRef["attachments-0001@example.cn"]?["attachments"] as? [[String: Any]])
@@ -126,7 +126,7 @@ import Glibc
         #expect(followups.count == 2, "\(files)")
         #expect(followups.allSatisfy { $0["followup_of"] as? String == caseID })
         let reply = try #require(followups.first { $0["ref"] as? String == "reply@example.cn" })
-        #expect(reply["description"] as? String == "补充:现场照片已附上。", "quoted history trimmed")
+        #expect(reply["description"] as? String == "补充：现场照片已附上。", "quoted history trimmed")
         await daemon.stop()
     }
 

@@ -24,7 +24,7 @@ import Testing
         #expect(body["id"] as? String == id)
         #expect((body["requester"] as? [String: Any])?["phone"] as? String == "+8613812345678")
         #expect((body["enterprise"] as? [String: Any])?["uscc_valid"] as? Bool == true)
-        #expect(body["description"] as? String == "我司厂房用地规划许可已提交两个月,请问目前进度如何?")
+        #expect(body["description"] as? String == "我司厂房用地规划许可已提交两个月，请问目前进度如何？", "the requester's punctuation as written")
         #expect((body["extra"] as? [String: Any])?["category"] as? String == "土地")
         #expect((body["received_at"] as? String)?.hasSuffix("+08:00") == true)
         try expectEventsMatchSchema(in: daemon.environment)
@@ -127,6 +127,29 @@ import Testing
         #expect(answer.status == 422)
         #expect(answer.text.contains("/attachments/0/content_base64"))
         #expect(try daemon.database.caseCount() == 0)
+    }
+
+    /// The requester's phone, code and words as written, apart from what is canonical: an
+    /// invalid USCC kept exactly, a phone libphonenumber does not call valid kept as typed, an
+    /// extension apart from its number, full-width punctuation untouched.
+    @Test func identityFieldsAreCanonicalWhenValidAndAsWrittenWhenNot() async throws {
+        let daemon = try await TestDaemon.start()
+        defer { Task { await daemon.stop() } }
+        let invalid = #"{"ref": "as-written-1", "description": "请问（一）进度如何？", "requester": {"phone": "010-7596480"}, "enterprise": {"uscc": " 91120116ma07k3rd94 "}}"#
+        let valid = #"{"ref": "as-written-2", "description": "请问进度？", "requester": {"phone": "022-88839428转8001"}, "enterprise": {"uscc": "9112 0116 ma07 k3rd 93"}}"#
+        for body in [invalid, valid] { #expect(try await daemon.postSigned(body).status == 202) }
+        let files = try await daemon.environment.waitForEventFiles(count: 2)
+        let cases = try files.map { try caseOf(daemon.environment, $0) }
+        let first = try #require(cases.first { $0["ref"] as? String == "as-written-1" })
+        #expect((first["requester"] as? [String: Any])?["phone"] as? String == "010-7596480")
+        #expect((first["enterprise"] as? [String: Any])?["uscc"] as? String == "91120116ma07k3rd94")
+        #expect((first["enterprise"] as? [String: Any])?["uscc_valid"] as? Bool == false)
+        #expect(first["description"] as? String == "请问（一）进度如何？")
+        let second = try #require(cases.first { $0["ref"] as? String == "as-written-2" })
+        #expect((second["requester"] as? [String: Any])?["phone"] as? String == "+862288839428")
+        #expect((second["requester"] as? [String: Any])?["phone_extension"] as? String == "8001")
+        #expect((second["enterprise"] as? [String: Any])?["uscc"] as? String == "91120116MA07K3RD93")
+        #expect((second["enterprise"] as? [String: Any])?["uscc_valid"] as? Bool == true)
     }
 
     @Test func unknownFieldsAreKeptInExtra() async throws {

@@ -131,7 +131,7 @@ public struct HotlineColumns: Sendable {
 
     private func priority(_ value: String) -> Priority? {
         if let priority = priorityValues[value] { return priority }
-        let key = TextNormalizer.line(value)
+        let key = TextNormalizer.matchingLine(value)
         return priorityValues[key] ?? Priority(rawValue: key.lowercased())
     }
 

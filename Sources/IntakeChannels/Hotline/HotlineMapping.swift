@@ -48,7 +48,7 @@ public struct HotlineMapping: Sendable {
     /// export has. Fails, naming what is missing and what would be accepted, when a required
     /// field has no column or when the row is not a header at all.
     public func bind(header: [String], timeZone: TimeZone) -> Result<HotlineColumns, HotlineHeaderError> {
-        let keys = header.map(TextNormalizer.line)
+        let keys = header.map(TextNormalizer.matchingLine)
         var claimed = [Bool](repeating: false, count: header.count)
         var bindings: [HotlineColumns.Binding] = []
         var boundHeaders: [String] = []

@@ -150,7 +150,7 @@ struct HotlineMappingReader {
                 add(item, option, "expected a header name")
                 continue
             }
-            let key = TextNormalizer.line(scalar.string)
+            let key = TextNormalizer.matchingLine(scalar.string)
             if key.isEmpty {
                 add(item, option, "empty header name")
                 continue
@@ -194,7 +194,7 @@ struct HotlineMappingReader {
             return
         }
         for (label, target) in pairs {
-            let key = TextNormalizer.line(label.string ?? "")
+            let key = TextNormalizer.matchingLine(label.string ?? "")
             guard !key.isEmpty else {
                 add(label, option, "empty label")
                 continue

@@ -3,7 +3,8 @@ import IntakeCore
 /// Text normalisation for similarity, not for display: what two wordings of the same demand
 /// have in common once the parts that vary without meaning are gone.
 ///
-/// Steps, in order: `TextNormalizer.line` (NFC, full-width ASCII folded, whitespace folded);
+/// Steps, in order: `TextNormalizer.matchingLine` (NFC, full-width ASCII folded, whitespace
+/// folded, traditional characters as simplified);
 /// lower-case; every character that is not a letter or a digit dropped (punctuation, symbols,
 /// whitespace, emoji); then the phrases in `boilerplate` removed. Boilerplate is removed after
 /// punctuation so that "请尽快，处理" and "请尽快处理" fold alike. Contact details go too
@@ -35,7 +36,7 @@ public enum DedupText {
     /// The normalised text as Unicode scalar values, ready for shingling.
     public static func scalars(_ text: String) -> [UInt32] {
         var kept: [UInt32] = []
-        let line = TextNormalizer.line(text)
+        let line = TextNormalizer.matchingLine(text)
         kept.reserveCapacity(line.unicodeScalars.count)
         var scalars = line.unicodeScalars.makeIterator()
         var pendingAddress = false

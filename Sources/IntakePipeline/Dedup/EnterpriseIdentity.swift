@@ -28,7 +28,7 @@ public enum EnterpriseIdentity {
 
     /// The name reduced to what distinguishes the enterprise, or nil when nothing is left.
     ///
-    /// 1. `TextNormalizer.line` (NFC, full-width folded), lower-cased.
+    /// 1. `TextNormalizer.matchingLine` (NFC, full-width folded, traditional as simplified), lower-cased.
     /// 2. A bracketed part that is a place (`某某（天津）科技有限公司`) is dropped; other brackets
     ///    (（）()【】[]〔〕) are dropped and their content kept (`天津某某科技(有限公司)`).
     /// 3. Spaces, punctuation and symbols dropped.
@@ -42,7 +42,7 @@ public enum EnterpriseIdentity {
     /// only in their city prefix share a key; the text must still match for a duplicate.
     /// If a step would leave fewer than 2 characters, that step is undone.
     public static func normalizedName(_ name: String) -> String? {
-        var scalars = Array(TextNormalizer.line(name).lowercased().unicodeScalars)
+        var scalars = Array(TextNormalizer.matchingLine(name).lowercased().unicodeScalars)
         scalars = dropBracketedPlaces(scalars)
         var text = String(String.UnicodeScalarView(scalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }))
         // A bare legal form ("有限公司") names nobody.
