@@ -52,6 +52,9 @@ public struct DedupDecision: Sendable, Equatable {
         public var verdict: Verdict
         /// One line for people: the threshold that applied and why.
         public var reason: String
+        /// A possible duplicate of the same enterprise and category, by similarity alone: a
+        /// re-send with a sentence added may still be one (`checkingText`).
+        public var mayBeContained = false
     }
 
     public var outcome: Outcome
@@ -118,6 +121,7 @@ public struct DedupDecision: Sendable, Equatable {
             }
             consideration.verdict = verdict
             consideration.reason = reason
+            consideration.mayBeContained = verdict == .possible && !textOnly && !reason.contains("categories")
 
             guard verdict == .duplicate || verdict == .possible else { continue }
             let entry = (verdict: verdict, similarity: similarity, receivedAt: candidate.receivedAt, id: candidate.id)
@@ -135,6 +139,58 @@ public struct DedupDecision: Sendable, Equatable {
         case nil: outcome = .new
         }
         return DedupDecision(outcome: outcome, considered: considered)
+    }
+
+    /// The decision with the texts of its closest candidates compared, not only their
+    /// signatures:
+    /// - a duplicate whose text differs from ours in a crucial fact (`CrucialFacts`) becomes
+    ///   a possible duplicate: two plots, two years, two permits are two demands, shown to a
+    ///   person as alike but not linked;
+    /// - a possible duplicate of the same enterprise and category whose text contains ours,
+    ///   or is contained in it (`containmentThreshold` of the shorter text's shingles), with
+    ///   no crucial fact changed, becomes a duplicate: a re-send with a reminder sentence
+    ///   added ("已经反映过一次了，请尽快回复") is the same demand, though the sentence lowers the
+    ///   Jaccard similarity below the threshold.
+    /// - Parameter candidateText: a candidate's text by case id; nil when it cannot be read
+    ///   (the verdict then stands).
+    public func checkingText(
+        of text: String, policy: DedupPolicy = DedupPolicy(), candidateText: (String) throws -> String?
+    ) rethrows -> DedupDecision {
+        var checked = self
+        var changed = false
+        for index in checked.considered.indices {
+            let consideration = checked.considered[index]
+            guard consideration.verdict == .duplicate || consideration.mayBeContained,
+                  let theirs = try candidateText(consideration.candidateID) else { continue }
+            if let fact = CrucialFacts.conflict(text, theirs) {
+                if consideration.verdict == .duplicate {
+                    checked.considered[index].verdict = .possible
+                    checked.considered[index].reason += "; differs in a crucial fact: \(fact), kept as possible"
+                    changed = true
+                }
+            } else if consideration.verdict == .possible {
+                let containment = MinHashSignature.exactContainment(text, theirs)
+                if containment >= policy.containmentThreshold {
+                    checked.considered[index].verdict = .duplicate
+                    checked.considered[index].reason += "; one text contains the other (\((containment * 1000).rounded() / 1000) ≥ \(policy.containmentThreshold)): a re-send with words added"
+                    changed = true
+                }
+            }
+        }
+        guard changed else { return self }
+        // The best remaining: duplicates before possibles, then the highest similarity, then
+        // the smallest id (UUIDv7: the earliest).
+        let best = checked.considered.filter { $0.verdict == .duplicate || $0.verdict == .possible }.min { x, y in
+            if x.verdict != y.verdict { return x.verdict == .duplicate }
+            if x.similarity != y.similarity { return x.similarity > y.similarity }
+            return x.candidateID < y.candidateID
+        }
+        switch best {
+        case let best? where best.verdict == .duplicate: checked.outcome = .duplicate(of: best.candidateID, similarity: best.similarity)
+        case let best?: checked.outcome = .possible(of: best.candidateID, similarity: best.similarity)
+        case nil: checked.outcome = .new
+        }
+        return checked
     }
 
     private static func isBetter(

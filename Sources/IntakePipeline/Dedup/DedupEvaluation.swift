@@ -23,8 +23,9 @@ public struct DedupPair: Sendable, Codable, Equatable {
     }
 }
 
-/// Precision and recall of text similarity alone (MinHash estimate at the high threshold)
-/// on labelled pairs: the part of deduplication that identity blocking cannot fix.
+/// Precision and recall of text similarity alone (MinHash estimate at the high threshold,
+/// then the crucial-fact check) on labelled pairs: the part of deduplication that identity
+/// blocking cannot fix.
 public enum DedupEvaluation {
     public struct KindResult: Sendable, Equatable {
         public var pairs = 0
@@ -44,12 +45,15 @@ public enum DedupEvaluation {
         public var byKind: [String: KindResult]
     }
 
-    public static func run(pairs: [DedupPair], threshold: Double = DedupPolicy().highThreshold) -> Result {
+    public static func run(pairs: [DedupPair], policy: DedupPolicy = DedupPolicy()) -> Result {
+        let threshold = policy.highThreshold
         var truePositives = 0, falsePositives = 0, falseNegatives = 0
         var byKind: [String: KindResult] = [:]
         for pair in pairs {
             let similarity = MinHashSignature(text: pair.a).estimatedSimilarity(MinHashSignature(text: pair.b))
-            let flagged = similarity >= threshold
+            // As `DedupDecision.checkingText` judges two texts of one enterprise and category.
+            let flagged = similarity >= policy.lowThreshold && CrucialFacts.conflict(pair.a, pair.b) == nil
+                && (similarity >= threshold || MinHashSignature.exactContainment(pair.a, pair.b) >= policy.containmentThreshold)
             var kind = byKind[pair.kind, default: KindResult()]
             kind.meanSimilarity += similarity
             kind.pairs += 1

@@ -12,14 +12,20 @@ public struct DedupPolicy: Sendable, Equatable {
     public var crossCategoryThreshold: Double
     /// Candidates received more than this before (or after) the new case are not considered.
     public var windowSeconds: Double
+    /// A possible duplicate of the same enterprise whose text holds at least this share of the
+    /// shorter text's shingles (and changes no crucial fact) is a duplicate: a re-send with
+    /// a sentence added.
+    public var containmentThreshold: Double
 
     public init(
         highThreshold: Double = 0.8,
         lowThreshold: Double = 0.5,
         textOnlyThreshold: Double = 0.9,
         crossCategoryThreshold: Double = 0.95,
-        windowSeconds: Double = 30 * 24 * 3600
+        windowSeconds: Double = 30 * 24 * 3600,
+        containmentThreshold: Double = 0.9
     ) {
+        self.containmentThreshold = containmentThreshold
         self.highThreshold = highThreshold
         self.lowThreshold = lowThreshold
         self.textOnlyThreshold = textOnlyThreshold

@@ -15,11 +15,14 @@ public struct DedupProbe: Sendable {
     /// at that time, not with today's mail.
     public var at: Date
     public var policy: DedupPolicy
+    /// The text the signature was made of, for `CrucialFacts` when a candidate is a duplicate.
+    public var text: String
 
     /// The probe of a case's text: its description, or its subject when the description is
     /// empty (`DedupText` drops greetings and boilerplate first).
     public init(intakeCase: IntakeCase, at: Date, policy: DedupPolicy) {
         let text = intakeCase.description.isEmpty ? (intakeCase.subject ?? "") : intakeCase.description
+        self.text = text
         signature = MinHashSignature(text: text)
         bands = signature.isEmpty ? [] : signature.bands()
         identityKeys = EnterpriseIdentity.keys(
@@ -31,8 +34,9 @@ public struct DedupProbe: Sendable {
     }
 
     /// A probe of parts already known (benchmarks, tests).
-    public init(signature: MinHashSignature, identityKeys: [String], categoryCode: String?, at: Date, policy: DedupPolicy) {
+    public init(signature: MinHashSignature, identityKeys: [String], categoryCode: String?, at: Date, policy: DedupPolicy, text: String = "") {
         self.signature = signature
+        self.text = text
         bands = signature.isEmpty ? [] : signature.bands()
         self.identityKeys = identityKeys
         self.categoryCode = categoryCode
@@ -40,11 +44,13 @@ public struct DedupProbe: Sendable {
         self.policy = policy
     }
 
-    /// The decision against stored candidates (see `DedupDecision`).
-    public func decide(_ candidates: [DedupCandidate]) -> DedupDecision {
-        DedupDecision.decide(
+    /// The decision against stored candidates (see `DedupDecision`), duplicates checked for
+    /// a crucial fact against their text (`candidateText`, by case id).
+    public func decide(_ candidates: [DedupCandidate], candidateText: (String) throws -> String? = { _ in nil }) rethrows -> DedupDecision {
+        try DedupDecision.decide(
             signature: signature, identityKeys: identityKeys, categoryCode: categoryCode, receivedAt: at,
-            candidates: candidates, policy: policy)
+            candidates: candidates, policy: policy
+        ).checkingText(of: text, policy: policy, candidateText: candidateText)
     }
 }
 

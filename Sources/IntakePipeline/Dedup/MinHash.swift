@@ -142,6 +142,16 @@ public struct MinHashSignature: Sendable, Hashable {
 extension MinHashSignature {
     /// Exact Jaccard similarity of two texts' shingle sets, for tests and `dedup explain` on
     /// small texts (it builds both sets; the signature is what production compares).
+    /// The share of the smaller text's shingles that the other text also has (1 when one
+    /// text is the other with words added).
+    public static func exactContainment(_ first: String, _ second: String, shingleSize: Int = shingleSize) -> Double {
+        let a = shingleSet(DedupText.scalars(first), size: shingleSize)
+        let b = shingleSet(DedupText.scalars(second), size: shingleSize)
+        // A text of a few characters is contained in anything: no evidence of a re-send.
+        guard min(a.count, b.count) >= 8 else { return 0 }
+        return Double(a.intersection(b).count) / Double(min(a.count, b.count))
+    }
+
     public static func exactJaccard(_ first: String, _ second: String, shingleSize: Int = shingleSize) -> Double {
         let a = shingleSet(DedupText.scalars(first), size: shingleSize)
         let b = shingleSet(DedupText.scalars(second), size: shingleSize)

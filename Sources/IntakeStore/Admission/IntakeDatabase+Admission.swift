@@ -32,7 +32,13 @@ extension IntakeDatabase {
         let hits = dedupIndex.lookup(probe, seqs: 0...dedupIndex.committedSeq)
         let rows = try await candidateRows(hits.map(\.seq))
         let candidates = hits.compactMap { rows[$0.seq] }
-        return (probe.decide(candidates), candidates.count)
+        let decision = try probe.decide(candidates)
+        let duplicates = decision.considered.filter { $0.verdict == .duplicate || $0.mayBeContained }.map(\.candidateID)
+        guard !duplicates.isEmpty else { return (decision, candidates.count) }
+        let texts = try await pool.read { db in
+            Dictionary(uniqueKeysWithValues: try duplicates.compactMap { id in try IntakeTransaction.caseText(db, id: id).map { (id, $0) } })
+        }
+        return (decision.checkingText(of: probe.text, policy: probe.policy) { texts[$0] }, candidates.count)
     }
 
     /// The rows of indexed cases: the recently indexed ones from memory, the rest in one read

@@ -105,8 +105,22 @@ extension IntakeTransaction {
                 candidates.append(IndexedCandidate(seq: hit.seq, candidate: candidate, sharedBands: hit.sharedBands))
             }
         }
-        let decision = probe.decide(candidates.map(\.candidate))
+        let decision = try probe.decide(candidates.map(\.candidate), candidateText: caseText(id:))
         return (decision, Dictionary(candidates.map { ($0.candidate.id, $0.sharedBands) }, uniquingKeysWith: max))
+    }
+
+    /// A stored case's text as deduplication compares it: its description, or its subject.
+    func caseText(id: String) throws -> String? {
+        try Self.caseText(db, id: id)
+    }
+
+    static func caseText(_ db: Database, id: String) throws -> String? {
+        guard let document = try String.fetchOne(db, sql: "SELECT document FROM intake_case WHERE id = ?", arguments: [id]),
+              case .object(let fields) = try? JSONParser.parse(Array(document.utf8))
+        else { return nil }
+        if case .string(let description)? = fields["description"], !description.isEmpty { return description }
+        if case .string(let subject)? = fields["subject"] { return subject }
+        return nil
     }
 
     /// A case's intake steps as one trace record (`admitted`); `intake trace` shows the steps
