@@ -116,8 +116,72 @@ import Testing
         #expect(try await harness.waitUntilSettled() == (0, 25, 0))
         #expect(Set(receiver.eventKeys).count == 25)
         #expect(receiver.received.count < 25)
-        #expect(receiver.received.allSatisfy { $0.idempotencyKey?.hasPrefix("batch-") == true || $0.eventCount == "1" })
         await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func aBatchCarriesEachEventsOwnKeyAndNoBatchKeyAcrossRetries() async throws {
+        let receiver = try await TestReceiver.start()
+        receiver.script([.init(status: 503), .init(status: 503)])
+        let harness = try ForwardingHarness(
+            sink: HTTPSink(configuration: .init(url: receiver.url, batchSize: 4, concurrency: 2)),
+            retry: RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 0.2, maxAttempts: 10))
+        var expected: Set<String> = []
+        for index in 0..<10 { expected.insert("\(try await harness.enqueueCase(ref: "keys-\(index)").id).created") }
+        #expect(try await harness.waitUntilSettled() == (0, 10, 0))
+        #expect(receiver.received.count > 3, "two batches were answered 503 and sent again")
+        // The de-duplication unit is the event: every attempt of an event carries its one key,
+        // whatever batch it travels in; a POST of a batch has no key of its own.
+        #expect(receiver.received.allSatisfy { $0.idempotencyKey == nil })
+        #expect(Set(receiver.eventKeys) == expected)
+        #expect(receiver.eventKeys.count > 10)
+        await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func aRefusedEventInABatchIsDeadLetteredAloneAndTheOthersDelivered() async throws {
+        let receiver = try await TestReceiver.start()
+        receiver.refuse(bodiesContaining: "refused-by-receiver", with: .init(status: 400, body: "unknown district"))
+        let harness = try ForwardingHarness(sink: HTTPSink(configuration: .init(url: receiver.url, batchSize: 10, concurrency: 2)))
+        var good: Set<String> = []
+        for index in 0..<10 {
+            let value = try await harness.enqueueCase(ref: index == 6 ? "refused-by-receiver" : "good-\(index)")
+            if index != 6 { good.insert("\(value.id).created") }
+        }
+        #expect(try await harness.waitUntilSettled() == (0, 9, 1))
+        let letter = try #require(try harness.database.deadLetters().first)
+        #expect(letter.lastError == "HTTP 400: unknown district")
+        #expect(letter.attempts == 1)
+        #expect(!good.contains(letter.idempotencyKey))
+        // The keys the receiver accepted: those of every POST it answered 200.
+        let accepted = receiver.received.filter { !String(decoding: $0.body, as: UTF8.self).contains("refused-by-receiver") }
+        let acceptedKeys = accepted.flatMap { request -> [String] in
+            let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any]
+            return (object?["events"] as? [[String: Any]] ?? []).compactMap { $0["idempotency_key"] as? String }
+        }
+        #expect(Set(acceptedKeys) == good)
+        await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func aRoundWithAHangingReceiverEndsAtTheTimeoutAndDefersWhatItDidNotSend() async throws {
+        let receiver = try await TestReceiver.start()
+        receiver.script([], then: .init(status: 200, delayMillis: 3000))
+        let sink = HTTPSink(configuration: .init(url: receiver.url, concurrency: 2, timeoutMillis: 1000))
+        let events = (0..<6).map { index in
+            OutboxEvent(
+                id: Int64(index + 1), caseID: "case-\(index)", event: "case.created", idempotencyKey: "case-\(index).created",
+                payload: Data(#"{"event":"case.created","idempotency_key":"case-\#(index).created"}"#.utf8), attempts: 0, queuedAt: Date())
+        }
+        let started = ContinuousClock.now
+        let outcomes = await sink.deliver(events)
+        let took = ContinuousClock.now - started
+        // Two transfers (the concurrency) time out at the round's deadline; the four still
+        // waiting for a connection then are not sent (no attempt counted), not sent in turn.
+        #expect(receiver.received.count == 2)
+        #expect(outcomes.filter { if case .retry(let reason, _) = $0 { reason.contains("curl error 28") } else { false } }.count == 2)
+        #expect(outcomes.filter { if case .deferred = $0 { true } else { false } }.count == 4)
+        #expect(took < .milliseconds(2500), "a round takes about timeout_millis, took \(took)")
         await receiver.stop()
     }
 }
