@@ -11,8 +11,13 @@ final class ForwardingHarness: Sendable {
     private let task: Task<Void, any Error>
     let forwarder: OutboxForwarder
 
-    init(sink: any Sink, retry: RetryPolicy = RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 1, maxAttempts: 10)) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-forwarding-\(UUID().uuidString)")
+    /// - Parameter directory: where the store goes (`intake.sqlite`), e.g. a `TestEnvironment`'s
+    ///   for the admin CLI to read it; a new temporary directory when nil.
+    init(
+        sink: any Sink, retry: RetryPolicy = RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 1, maxAttempts: 10),
+        directory folder: URL? = nil
+    ) throws {
+        directory = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("intake-forwarding-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         database = try IntakeDatabase(path: directory.appendingPathComponent("intake.sqlite").path)
         forwarder = OutboxForwarder(
