@@ -112,7 +112,7 @@ import Testing
     @Test func batchesCarryManyEventsPerPost() async throws {
         let receiver = try await TestReceiver.start()
         let harness = try ForwardingHarness(sink: HTTPSink(configuration: .init(url: receiver.url, batchSize: 10, concurrency: 2)))
-        for index in 0..<25 { try await harness.enqueueCase(ref: "batch-\(index)") }
+        try await harness.enqueueCases(refs: (0..<25).map { "batch-\($0)" })
         #expect(try await harness.waitUntilSettled() == (0, 25, 0))
         #expect(Set(receiver.eventKeys).count == 25)
         #expect(receiver.received.count < 25)
@@ -126,8 +126,7 @@ import Testing
         let harness = try ForwardingHarness(
             sink: HTTPSink(configuration: .init(url: receiver.url, batchSize: 4, concurrency: 2)),
             retry: RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 0.2, maxAttempts: 10))
-        var expected: Set<String> = []
-        for index in 0..<10 { expected.insert("\(try await harness.enqueueCase(ref: "keys-\(index)").id).created") }
+        let expected = Set(try await harness.enqueueCases(refs: (0..<10).map { "keys-\($0)" }).map { "\($0.id).created" })
         #expect(try await harness.waitUntilSettled() == (0, 10, 0))
         #expect(receiver.received.count > 3, "two batches were answered 503 and sent again")
         // The de-duplication unit is the event: every attempt of an event carries its one key,
@@ -143,11 +142,9 @@ import Testing
         let receiver = try await TestReceiver.start()
         receiver.refuse(bodiesContaining: "refused-by-receiver", with: .init(status: 400, body: "unknown district"))
         let harness = try ForwardingHarness(sink: HTTPSink(configuration: .init(url: receiver.url, batchSize: 10, concurrency: 2)))
-        var good: Set<String> = []
-        for index in 0..<10 {
-            let value = try await harness.enqueueCase(ref: index == 6 ? "refused-by-receiver" : "good-\(index)")
-            if index != 6 { good.insert("\(value.id).created") }
-        }
+        // In one commit: the ten go out in one round, one batch.
+        let values = try await harness.enqueueCases(refs: (0..<10).map { $0 == 6 ? "refused-by-receiver" : "good-\($0)" })
+        let good = Set(values.enumerated().filter { $0.offset != 6 }.map { "\($0.element.id).created" })
         #expect(try await harness.waitUntilSettled() == (0, 9, 1))
         let letter = try #require(try harness.database.deadLetters().first)
         #expect(letter.lastError == "HTTP 400: unknown district")
@@ -160,6 +157,7 @@ import Testing
             return (object?["events"] as? [[String: Any]] ?? []).compactMap { $0["idempotency_key"] as? String }
         }
         #expect(Set(acceptedKeys) == good)
+        #expect(receiver.received.first?.eventCount == "10", "the ten went out as one batch first")
         await harness.stop()
         await receiver.stop()
     }

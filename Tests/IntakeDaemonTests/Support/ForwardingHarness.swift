@@ -36,15 +36,23 @@ final class ForwardingHarness: Sendable {
     /// Queues a new case's `case.created` event and returns the case.
     @discardableResult
     func enqueueCase(ref: String) async throws -> IntakeCase {
-        let value = IntakeCase(
-            id: UUIDv7.generate(), channel: .webhook, source: "portal", ref: ref, receivedAt: "2026-02-26T09:13:05+08:00",
-            rawSHA256: String(repeating: "0", count: 64), requester: Requester(phone: "+8613812345678"), description: "诉求 \(ref)")
+        try await enqueueCases(refs: [ref])[0]
+    }
+
+    /// Queues new cases' `case.created` events in one commit, so that one round takes them all.
+    @discardableResult
+    func enqueueCases(refs: [String]) async throws -> [IntakeCase] {
+        let values = refs.map { ref in
+            IntakeCase(
+                id: UUIDv7.generate(), channel: .webhook, source: "portal", ref: ref, receivedAt: "2026-02-26T09:13:05+08:00",
+                rawSHA256: String(repeating: "0", count: 64), requester: Requester(phone: "+8613812345678"), description: "诉求 \(ref)")
+        }
         try await database.intake { transaction in
-            try transaction.storeRaw(sha256: value.rawSHA256, channel: .webhook, source: "portal", mediaType: "application/json", body: Data("{}".utf8))
-            _ = try transaction.admit(AdmissionItem(value))
+            try transaction.storeRaw(sha256: values[0].rawSHA256, channel: .webhook, source: "portal", mediaType: "application/json", body: Data("{}".utf8))
+            for value in values { _ = try transaction.admit(AdmissionItem(value)) }
         }
         forwarder.wake()
-        return value
+        return values
     }
 
     func enqueueUpdate(of value: IntakeCase) async throws {
