@@ -83,11 +83,12 @@ extension IntakeDatabase {
                 try db.execute(sql: """
                     UPDATE outbox SET replayed_at = ? WHERE case_id = ? AND id > ? AND state = 'pending'
                     """, arguments: [now, caseID, id])
+                let released = db.changesCount
                 try transaction.trace(TraceStep(
                     "replayed", caseID: caseID, actor: actor,
                     detail: [
                         "idempotency_key": .string(row["idempotency_key"]), "attempts_before": .number(Double(row["attempts"] as Int)),
-                        "released": .number(Double(db.changesCount)),
+                        "released": .number(Double(released)),
                     ]))
                 replayed.append(id)
             }
