@@ -19,11 +19,11 @@ public struct DeadLetterReport {
         if json { return JSONValue.array(letters.map(summary)).serialized() }
         if letters.isEmpty { return "no dead letters" }
         return TextTable.render(
-            header: ["ID", "DEAD AT", "CASE", "CHANNEL", "EVENT", "ATTEMPTS", "LAST ERROR"],
+            header: ["ID", "DEAD AT", "CASE", "CHANNEL", "EVENT", "ATTEMPTS", "HELD BACK", "LAST ERROR"],
             rows: letters.map { letter in
                 [
                     String(letter.outboxID), timestamps.format(letter.deadAt), letter.caseID, "\(letter.channel)/\(letter.source)",
-                    letter.event, String(letter.attempts), String((letter.lastError ?? "").prefix(120)),
+                    letter.event, String(letter.attempts), String(letter.heldBack), String((letter.lastError ?? "").prefix(120)),
                 ]
             })
     }
@@ -45,9 +45,11 @@ public struct DeadLetterReport {
         var lines = [
             "dead letter \(letter.outboxID): \(letter.event) of case \(letter.caseID) (\(letter.channel)/\(letter.source))",
             "idempotency key  \(letter.idempotencyKey)",
-            "queued           \(timestamps.format(letter.queuedAt))",
+            "queued           \(timestamps.format(letter.queuedAt))"
+                + (letter.replayedAt.map { ", replayed \(timestamps.format($0))" } ?? ""),
             "dead since       \(timestamps.format(letter.deadAt)) after \(letter.attempts) attempt(s)",
             "last error       \(letter.lastError ?? "-")",
+            "held back        \(letter.heldBack) later event(s) of the case, released in order by a replay",
             "",
             TextTable.render(
                 header: ["TIME", "STEP", "DETAIL"],
@@ -56,7 +58,7 @@ public struct DeadLetterReport {
             "event:",
             event.serialized(),
         ]
-        if attempts.isEmpty { lines.remove(at: 6) }
+        if attempts.isEmpty { lines.remove(at: 7) }
         return lines.joined(separator: "\n")
     }
 
@@ -78,7 +80,9 @@ public struct DeadLetterReport {
             "id": .number(Double(letter.outboxID)), "case_id": .string(letter.caseID), "channel": .string(letter.channel),
             "source": .string(letter.source), "event": .string(letter.event), "idempotency_key": .string(letter.idempotencyKey),
             "attempts": .number(Double(letter.attempts)), "queued_at": .string(timestamps.format(letter.queuedAt)),
+            "replayed_at": letter.replayedAt.map { .string(timestamps.format($0)) } ?? .null,
             "dead_at": .string(timestamps.format(letter.deadAt)), "last_error": letter.lastError.map(JSONValue.string) ?? .null,
+            "held_back": .number(Double(letter.heldBack)),
         ])
     }
 }

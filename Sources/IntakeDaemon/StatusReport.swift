@@ -21,7 +21,8 @@ public struct StatusReport {
 
     public func text() -> String {
         var lines = [
-            "outbox depth        \(status.outboxDepth)" + (oldestPendingAgeSecs.map { String(format: " (oldest %.1f s)", $0) } ?? ""),
+            "outbox depth        \(status.outboxDepth)" + (oldestPendingAgeSecs.map { String(format: " (oldest %.1f s)", $0) } ?? "")
+                + (status.heldBehindDeadLetters > 0 ? ", \(status.heldBehindDeadLetters) held behind dead letters" : ""),
             "delivered           \(status.deliveredLastMinute) in the last minute, \(status.deliveredLastHour) in the last hour",
             "dead letters        \(status.deadLetters)" + (status.deadLetters > 0 ? "  (intake dead list)" : ""),
         ]
@@ -42,6 +43,7 @@ public struct StatusReport {
         JSONValue.object([
             "outbox_depth": .number(Double(status.outboxDepth)),
             "oldest_pending_age_secs": oldestPendingAgeSecs.map(JSONValue.number) ?? .null,
+            "held_behind_dead_letters": .number(Double(status.heldBehindDeadLetters)),
             "delivered_last_minute": .number(Double(status.deliveredLastMinute)),
             "delivered_last_hour": .number(Double(status.deliveredLastHour)),
             "dead_letters": .number(Double(status.deadLetters)),

@@ -100,19 +100,29 @@ public final class OutboxForwarder: Service {
                 return
             }
             if events.isEmpty { return }
-            await deliver(events)
+            let attempted = await deliver(events)
             onProgress()
+            // Nothing could be sent in the round's time: wait for the next poll, not spin.
+            if !attempted { return }
         }
     }
 
-    private func deliver(_ events: [OutboxEvent]) async {
+    /// Delivers one round and records its outcomes; false when the sink attempted none of them.
+    private func deliver(_ events: [OutboxEvent]) async -> Bool {
         let started = Date()
         let outcomes = await sink.deliver(events)
         let now = Date()
         metrics.roundDuration.recordNanoseconds(Int64(now.timeIntervalSince(started) * 1e9))
-        let results = zip(events, outcomes).map { event, outcome in
-            (event: event, result: configuration.retry.decide(outcome, for: event, now: now))
+        let results = zip(events, outcomes).compactMap { event, outcome in
+            configuration.retry.decide(outcome, for: event, now: now).map { (event: event, result: $0) }
         }
+        if results.count < events.count {
+            // The round's time ran out first (a slow receiver): they stay due, attempts untouched.
+            logger.debug("events deferred to the next round", metadata: [
+                "intake.sink": "\(sink.name)", "intake.events": "\(events.count - results.count)",
+            ])
+        }
+        if results.isEmpty { return false }
         for (event, result) in results {
             let outcome: String
             switch result {
@@ -142,6 +152,7 @@ public final class OutboxForwarder: Service {
             logger.error("cannot record delivery outcomes", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
         }
+        return true
     }
 }
 

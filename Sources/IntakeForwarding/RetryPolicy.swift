@@ -28,11 +28,15 @@ public struct RetryPolicy: Sendable, Hashable {
         min(maxBackoffSecs, initialBackoffSecs * pow(2, Double(max(0, attempt - 1))))
     }
 
+    /// What to record for one outcome; nil for an event the sink did not attempt (`deferred`),
+    /// which stays due as it is.
     public func decide(
         _ outcome: DeliveryOutcome, for event: OutboxEvent, now: Date = Date(),
         jitter: (Double) -> Double = { Double.random(in: 0...$0) }
-    ) -> IntakeDatabase.AttemptResult {
+    ) -> IntakeDatabase.AttemptResult? {
         switch outcome {
+        case .deferred:
+            return nil
         case .delivered(let detail):
             return .delivered(detail: detail)
         case .reject(let reason):
@@ -45,7 +49,7 @@ public struct RetryPolicy: Sendable, Hashable {
             let ceiling = ceiling(afterAttempt: attempt)
             var next = now.addingTimeInterval(fullJitter ? jitter(ceiling) : ceiling)
             if let notBefore, notBefore > next { next = notBefore }
-            if next.timeIntervalSince(event.queuedAt) > maxAgeSecs {
+            if next.timeIntervalSince(event.owedSince) > maxAgeSecs {
                 return .deadLetter(reason: "\(reason) (gave up: older than \(Int(maxAgeSecs)) s)")
             }
             return .retryAt(next, reason: reason)

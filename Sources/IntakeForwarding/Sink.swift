@@ -4,7 +4,8 @@ import IntakeStore
 ///
 /// A sink is handed a round of events (at most one per case, oldest first) and answers one
 /// outcome per event, in order. It reports `delivered` only once the receiver has the event
-/// durably; `retry` for anything that may pass later; `reject` for what never will.
+/// durably; `retry` for anything that may pass later; `reject` for what never will;
+/// `deferred` for what it did not get to send within the round's time.
 public protocol Sink: Sendable {
     /// Names the sink in traces, logs and metrics (`file`, `http`, `postgres`).
     var name: String { get }

@@ -11,10 +11,16 @@ public struct DeadLetter: Sendable, Hashable {
     public let event: String
     public let idempotencyKey: String
     public let attempts: Int
+    /// When the event was first queued (a replay keeps it).
     public let queuedAt: Date
+    /// When a replay last put it back in line, if one did.
+    public let replayedAt: Date?
     public let deadAt: Date
     public let lastError: String?
     public let payload: Data
+    /// Later events of the case that wait behind this dead letter (pending, not sent):
+    /// a replay releases them in order.
+    public let heldBack: Int
 }
 
 extension IntakeDatabase {
@@ -23,7 +29,8 @@ extension IntakeDatabase {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT o.id, o.case_id, c.channel, c.source, o.event, o.idempotency_key, o.attempts, o.queued_at,
-                       o.finished_at, o.last_error, \(Self.payloadSQL)
+                       o.finished_at, o.last_error, \(Self.payloadSQL), o.replayed_at,
+                       (SELECT count(*) FROM outbox h WHERE h.case_id = o.case_id AND h.id > o.id AND h.state = 'pending')
                 FROM outbox o JOIN intake_case c ON c.id = o.case_id
                 WHERE o.state = 'dead' AND o.finished_at >= ? AND (? IS NULL OR c.channel = ?)
                 ORDER BY o.finished_at, o.id
@@ -37,7 +44,8 @@ extension IntakeDatabase {
         try pool.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT o.id, o.case_id, c.channel, c.source, o.event, o.idempotency_key, o.attempts, o.queued_at,
-                       o.finished_at, o.last_error, \(Self.payloadSQL)
+                       o.finished_at, o.last_error, \(Self.payloadSQL), o.replayed_at,
+                       (SELECT count(*) FROM outbox h WHERE h.case_id = o.case_id AND h.id > o.id AND h.state = 'pending')
                 FROM outbox o JOIN intake_case c ON c.id = o.case_id
                 WHERE o.state = 'dead' AND (o.id = ? OR o.idempotency_key = ?)
                 """, arguments: [Int64(id), id]
@@ -53,24 +61,35 @@ extension IntakeDatabase {
         }
     }
 
-    /// Puts dead letters back in the queue with their idempotency keys, traced as `replayed`
-    /// by `actor`. Returns the outbox ids replayed; ids that are not dead letters are skipped.
+    /// Puts dead letters back in the queue with their idempotency keys and their original
+    /// queue time, traced as `replayed` by `actor`; the later events of each case, held behind
+    /// it, follow it in order. Returns the outbox ids replayed; ids that are not dead letters
+    /// are skipped.
     public func replayDeadLetters(_ ids: [Int64], actor: String) async throws -> [Int64] {
         try await intake { transaction in
             let db = transaction.db
-            let now = transaction.now
+            let now = transaction.now.timeIntervalSince1970
             var replayed: [Int64] = []
             for id in ids {
                 guard let row = try Row.fetchOne(db, sql: """
                     SELECT case_id, idempotency_key, attempts FROM outbox WHERE id = ? AND state = 'dead'
                     """, arguments: [id]) else { continue }
+                let caseID: String = row["case_id"]
                 try db.execute(sql: """
-                    UPDATE outbox SET state = 'pending', attempts = 0, queued_at = ?, next_attempt_at = ?, finished_at = NULL
+                    UPDATE outbox SET state = 'pending', attempts = 0, replayed_at = ?, next_attempt_at = ?, finished_at = NULL
                     WHERE id = ?
-                    """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, id])
+                    """, arguments: [now, now, id])
+                // The events that waited behind it get a fresh max_age_secs allowance too.
+                try db.execute(sql: """
+                    UPDATE outbox SET replayed_at = ? WHERE case_id = ? AND id > ? AND state = 'pending'
+                    """, arguments: [now, caseID, id])
+                let released = db.changesCount
                 try transaction.trace(TraceStep(
-                    "replayed", caseID: row["case_id"], actor: actor,
-                    detail: ["idempotency_key": .string(row["idempotency_key"]), "attempts_before": .number(Double(row["attempts"] as Int))]))
+                    "replayed", caseID: caseID, actor: actor,
+                    detail: [
+                        "idempotency_key": .string(row["idempotency_key"]), "attempts_before": .number(Double(row["attempts"] as Int)),
+                        "released": .number(Double(released)),
+                    ]))
                 replayed.append(id)
             }
             return replayed
@@ -91,5 +110,7 @@ extension DeadLetter {
         deadAt = Date(timeIntervalSince1970: row[8])
         lastError = row[9]
         payload = row[10]
+        replayedAt = (row[11] as Double?).map(Date.init(timeIntervalSince1970:))
+        heldBack = row[12]
     }
 }

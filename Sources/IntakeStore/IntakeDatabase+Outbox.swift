@@ -4,20 +4,23 @@ import IntakeCore
 
 extension IntakeDatabase {
     /// Pending events that are due, oldest first, at most one per case: an event waits
-    /// while an earlier event of its case is still pending, which keeps per-case order.
+    /// while an earlier event of its case is still pending (backing off) or dead, which keeps
+    /// per-case order across retries and dead letters; a replay of the dead letter releases
+    /// the events behind it, in order.
     public func dueEvents(now: Date = Date(), limit: Int) async throws -> [OutboxEvent] {
         try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT o.id, o.case_id, o.event, o.idempotency_key, \(Self.payloadSQL), o.attempts, o.queued_at
+                SELECT o.id, o.case_id, o.event, o.idempotency_key, \(Self.payloadSQL), o.attempts, o.queued_at, o.replayed_at
                 FROM outbox o JOIN intake_case c ON c.id = o.case_id
                 WHERE o.state = 'pending' AND o.next_attempt_at <= ?
-                  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.state = 'pending' AND p.id < o.id)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.id < o.id AND p.state IN ('pending', 'dead'))
                 ORDER BY o.id LIMIT ?
                 """), arguments: [now.timeIntervalSince1970, limit]
             ).map { row in
                 OutboxEvent(
                     id: row[0], caseID: row[1], event: row[2], idempotencyKey: row[3], payload: row[4], attempts: row[5],
-                    queuedAt: Date(timeIntervalSince1970: row[6]))
+                    queuedAt: Date(timeIntervalSince1970: row[6]), replayedAt: (row[7] as Double?).map(Date.init(timeIntervalSince1970:)))
             }
         }
     }

@@ -17,7 +17,10 @@ public struct StoreStatus: Sendable {
     }
 
     public let outboxDepth: Int
+    /// The earliest first-queue time of a pending event (a replayed one keeps its own).
     public let oldestPendingQueuedAt: Date?
+    /// Pending events that wait behind a dead letter of their case (part of the depth).
+    public let heldBehindDeadLetters: Int
     public let deliveredLastMinute: Int
     public let deliveredLastHour: Int
     public let deadLetters: Int
@@ -29,9 +32,11 @@ extension IntakeDatabase {
     public func status(now: Date = Date()) throws -> StoreStatus {
         try pool.read { db in
             let depth = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE state = 'pending'") ?? 0
-            let oldest = try Double.fetchOne(db, sql: """
-                SELECT queued_at FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1
-                """)
+            let oldest = try Double.fetchOne(db, sql: "SELECT min(queued_at) FROM outbox WHERE state = 'pending'")
+            let held = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM outbox o WHERE o.state = 'pending'
+                  AND EXISTS (SELECT 1 FROM outbox d WHERE d.case_id = o.case_id AND d.id < o.id AND d.state = 'dead')
+                """) ?? 0
             let minute = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM outbox WHERE state = 'delivered' AND finished_at >= ?
                 """, arguments: [now.timeIntervalSince1970 - 60]) ?? 0
@@ -48,7 +53,7 @@ extension IntakeDatabase {
                 StoreStatus.ChannelActivity(channel: $0[0], source: $0[1], lastReceivedAt: Date(timeIntervalSince1970: $0[2]))
             }
             return StoreStatus(
-                outboxDepth: depth, oldestPendingQueuedAt: oldest.map(Date.init(timeIntervalSince1970:)),
+                outboxDepth: depth, oldestPendingQueuedAt: oldest.map(Date.init(timeIntervalSince1970:)), heldBehindDeadLetters: held,
                 deliveredLastMinute: minute, deliveredLastHour: hour, deadLetters: dead, sinks: sinks, channels: channels)
         }
     }

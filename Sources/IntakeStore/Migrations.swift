@@ -261,6 +261,13 @@ enum Migrations {
                 try update.execute(arguments: [signature.data, row[0] as Int64])
             }
         }
+        migrator.registerMigration("2026-12-04 replays keep the queue time") { db in
+            try db.execute(sql: """
+                -- A replay used to overwrite queued_at; it now keeps it and sets replayed_at (on the
+                -- dead letter, and on the later events of its case that waited behind it).
+                ALTER TABLE outbox ADD COLUMN replayed_at REAL;
+                """)
+        }
         return migrator
     }
 }

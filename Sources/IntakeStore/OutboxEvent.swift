@@ -10,9 +10,15 @@ public struct OutboxEvent: Sendable, Hashable {
     public let payload: Data
     /// Attempts made before this one.
     public let attempts: Int
+    /// When the event was first queued; a replay keeps it.
     public let queuedAt: Date
+    /// When a replay last put the event, or a dead letter it waited behind, back in line.
+    public let replayedAt: Date?
 
-    public init(id: Int64, caseID: String, event: String, idempotencyKey: String, payload: Data, attempts: Int, queuedAt: Date) {
+    public init(
+        id: Int64, caseID: String, event: String, idempotencyKey: String, payload: Data, attempts: Int, queuedAt: Date,
+        replayedAt: Date? = nil
+    ) {
         self.id = id
         self.caseID = caseID
         self.event = event
@@ -20,7 +26,12 @@ public struct OutboxEvent: Sendable, Hashable {
         self.payload = payload
         self.attempts = attempts
         self.queuedAt = queuedAt
+        self.replayedAt = replayedAt
     }
+
+    /// Since when the event has been owed: its queue time, or its last replay's. The retry
+    /// policy's `max_age_secs` counts from here, so a replayed event gets a fresh allowance.
+    public var owedSince: Date { replayedAt ?? queuedAt }
 }
 
 /// What became of one delivery attempt. Whether to retry is decided here, in one place,
@@ -29,4 +40,7 @@ public enum DeliveryOutcome: Sendable, Hashable {
     case delivered(detail: String)
     case retry(reason: String, notBefore: Date?)
     case reject(reason: String)
+    /// Not attempted: the round's time ran out before it was sent. Nothing is recorded and
+    /// the event stays due for the next round, its attempts untouched.
+    case deferred(reason: String)
 }

@@ -112,12 +112,74 @@ import Testing
     @Test func batchesCarryManyEventsPerPost() async throws {
         let receiver = try await TestReceiver.start()
         let harness = try ForwardingHarness(sink: HTTPSink(configuration: .init(url: receiver.url, batchSize: 10, concurrency: 2)))
-        for index in 0..<25 { try await harness.enqueueCase(ref: "batch-\(index)") }
+        try await harness.enqueueCases(refs: (0..<25).map { "batch-\($0)" })
         #expect(try await harness.waitUntilSettled() == (0, 25, 0))
         #expect(Set(receiver.eventKeys).count == 25)
         #expect(receiver.received.count < 25)
-        #expect(receiver.received.allSatisfy { $0.idempotencyKey?.hasPrefix("batch-") == true || $0.eventCount == "1" })
         await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func aBatchCarriesEachEventsOwnKeyAndNoBatchKeyAcrossRetries() async throws {
+        let receiver = try await TestReceiver.start()
+        receiver.script([.init(status: 503), .init(status: 503)])
+        let harness = try ForwardingHarness(
+            sink: HTTPSink(configuration: .init(url: receiver.url, batchSize: 4, concurrency: 2)),
+            retry: RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 0.2, maxAttempts: 10))
+        let expected = Set(try await harness.enqueueCases(refs: (0..<10).map { "keys-\($0)" }).map { "\($0.id).created" })
+        #expect(try await harness.waitUntilSettled() == (0, 10, 0))
+        #expect(receiver.received.count > 3, "two batches were answered 503 and sent again")
+        // The de-duplication unit is the event: every attempt of an event carries its one key,
+        // whatever batch it travels in; a POST of a batch has no key of its own.
+        #expect(receiver.received.allSatisfy { $0.idempotencyKey == nil })
+        #expect(Set(receiver.eventKeys) == expected)
+        #expect(receiver.eventKeys.count > 10)
+        await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func aRefusedEventInABatchIsDeadLetteredAloneAndTheOthersDelivered() async throws {
+        let receiver = try await TestReceiver.start()
+        receiver.refuse(bodiesContaining: "refused-by-receiver", with: .init(status: 400, body: "unknown district"))
+        let harness = try ForwardingHarness(sink: HTTPSink(configuration: .init(url: receiver.url, batchSize: 10, concurrency: 2)))
+        // In one commit: the ten go out in one round, one batch.
+        let values = try await harness.enqueueCases(refs: (0..<10).map { $0 == 6 ? "refused-by-receiver" : "good-\($0)" })
+        let good = Set(values.enumerated().filter { $0.offset != 6 }.map { "\($0.element.id).created" })
+        #expect(try await harness.waitUntilSettled() == (0, 9, 1))
+        let letter = try #require(try harness.database.deadLetters().first)
+        #expect(letter.lastError == "HTTP 400: unknown district")
+        #expect(letter.attempts == 1)
+        #expect(!good.contains(letter.idempotencyKey))
+        // The keys the receiver accepted: those of every POST it answered 200.
+        let accepted = receiver.received.filter { !String(decoding: $0.body, as: UTF8.self).contains("refused-by-receiver") }
+        let acceptedKeys = accepted.flatMap { request -> [String] in
+            let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any]
+            return (object?["events"] as? [[String: Any]] ?? []).compactMap { $0["idempotency_key"] as? String }
+        }
+        #expect(Set(acceptedKeys) == good)
+        #expect(receiver.received.first?.eventCount == "10", "the ten went out as one batch first")
+        await harness.stop()
+        await receiver.stop()
+    }
+
+    @Test func aRoundWithAHangingReceiverEndsAtTheTimeoutAndDefersWhatItDidNotSend() async throws {
+        let receiver = try await TestReceiver.start()
+        receiver.script([], then: .init(status: 200, delayMillis: 3000))
+        let sink = HTTPSink(configuration: .init(url: receiver.url, concurrency: 2, timeoutMillis: 1000))
+        let events = (0..<6).map { index in
+            OutboxEvent(
+                id: Int64(index + 1), caseID: "case-\(index)", event: "case.created", idempotencyKey: "case-\(index).created",
+                payload: Data(#"{"event":"case.created","idempotency_key":"case-\#(index).created"}"#.utf8), attempts: 0, queuedAt: Date())
+        }
+        let started = ContinuousClock.now
+        let outcomes = await sink.deliver(events)
+        let took = ContinuousClock.now - started
+        // Two transfers (the concurrency) time out at the round's deadline; the four still
+        // waiting for a connection then are not sent (no attempt counted), not sent in turn.
+        #expect(receiver.received.count == 2)
+        #expect(outcomes.filter { if case .retry(let reason, _) = $0 { reason.contains("curl error 28") } else { false } }.count == 2)
+        #expect(outcomes.filter { if case .deferred = $0 { true } else { false } }.count == 4)
+        #expect(took < .milliseconds(2500), "a round takes about timeout_millis, took \(took)")
         await receiver.stop()
     }
 }

@@ -41,6 +41,18 @@ import Testing
         guard case .deadLetter = result else { Issue.record("expected a dead letter, got \(result)"); return }
     }
 
+    @Test func aReplayedEventsAgeCountsFromItsReplay() {
+        let replayed = OutboxEvent(
+            id: 1, caseID: "c", event: "case.created", idempotencyKey: "c.created", payload: Data(), attempts: 0,
+            queuedAt: now.addingTimeInterval(-7200), replayedAt: now.addingTimeInterval(-10))
+        let result = policy.decide(.retry(reason: "HTTP 503", notBefore: nil), for: replayed, now: now, jitter: { $0 })
+        #expect(result == .retryAt(now.addingTimeInterval(1), reason: "HTTP 503"))
+    }
+
+    @Test func anEventTheSinkDidNotSendHasNothingRecorded() {
+        #expect(policy.decide(.deferred(reason: "round time used up"), for: event(attempts: 3), now: now) == nil)
+    }
+
     @Test func rejectionsAreDeadLetteredAtOnce() {
         #expect(policy.decide(.reject(reason: "HTTP 400"), for: event(attempts: 0), now: now) == .deadLetter(reason: "HTTP 400"))
     }

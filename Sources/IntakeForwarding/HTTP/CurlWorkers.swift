@@ -3,7 +3,8 @@ import Foundation
 
 /// Blocking libcurl transfers on a few dedicated threads, each with its own easy handle so
 /// that connections (and TLS sessions) are reused across requests. libcurl blocks; blocking
-/// the concurrency pool's threads would stall the daemon.
+/// the concurrency pool's threads would stall the daemon. Requests wait in one queue for a
+/// free thread; each carries its round's deadline, which bounds its time in the queue too.
 final class CurlWorkers: @unchecked Sendable {
     struct Request: Sendable {
         var url: String
@@ -11,6 +12,9 @@ final class CurlWorkers: @unchecked Sendable {
         var body: Data
         var timeoutMillis: Int
         var connectTimeoutMillis: Int
+        /// The end of the round: the transfer is given at most what is left of it, and is not
+        /// started once it has passed.
+        var deadline: ContinuousClock.Instant
     }
 
     struct Response: Sendable {
@@ -24,6 +28,9 @@ final class CurlWorkers: @unchecked Sendable {
         var code: Int
         var message: String
         var description: String { "curl error \(code): \(message)" }
+
+        /// The code of a transfer not started: its deadline passed while it waited for a worker.
+        static let deadlinePassed = -2
     }
 
     struct TLS: Sendable {
@@ -91,6 +98,12 @@ final class CurlWorkers: @unchecked Sendable {
     }
 
     private func transfer(_ request: Request, on handle: UnsafeMutableRawPointer) -> Result<Response, Failure> {
+        let left = ContinuousClock.now.duration(to: request.deadline).components
+        let leftMillis = Int(left.seconds) * 1000 + Int(left.attoseconds / 1_000_000_000_000_000)
+        guard leftMillis > 0 else {
+            return .failure(Failure(code: Failure.deadlinePassed, message: "not sent: the round's time ran out while it waited for a connection"))
+        }
+        let timeoutMillis = min(request.timeoutMillis, leftMillis)
         curl_easy_reset(handle)
         let collected = Collected()
         let context = Unmanaged.passUnretained(collected).toOpaque()
@@ -106,8 +119,8 @@ final class CurlWorkers: @unchecked Sendable {
                 intake_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress))
                 intake_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
                 intake_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
-                intake_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMillis)
-                intake_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMillis)
+                intake_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMillis)
+                intake_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(request.connectTimeoutMillis, timeoutMillis))
                 intake_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
                 intake_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
                 intake_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)

@@ -3,8 +3,18 @@ import Foundation
 import IntakeStore
 
 /// Delivers events to the routing service over HTTP(S) through libcurl: one POST per event,
-/// or a batch per POST when configured, each with `Idempotency-Key` and an
-/// `X-Intake-Signature` made as for the webhook (HMAC-SHA256 over `<t>.<body>`).
+/// or a batch per POST when configured, each signed with an `X-Intake-Signature` made as for
+/// the webhook (HMAC-SHA256 over `<t>.<body>`).
+///
+/// The de-duplication unit for a receiver is the event: its `idempotency_key` (the
+/// `Idempotency-Key` header of a single-event POST, and inside every event of a batch body).
+/// A batch POST carries no key of its own: the events a retry groups together differ from
+/// one attempt to the next, so a batch-wide key would promise what it cannot keep.
+///
+/// A round takes at most about `timeoutMillis`: it has one deadline, each transfer gets what
+/// is left of it, and a transfer no worker took before the deadline is not sent (deferred to
+/// the next round, no attempt counted). A batch the receiver refuses for good is split in
+/// halves and sent again, down to the refused events, so that only they are dead-lettered.
 public final class HTTPSink: Sink {
     public struct Configuration: Sendable {
         public var url: String
@@ -14,6 +24,7 @@ public final class HTTPSink: Sink {
         public var batchSize: Int
         /// Transfers in flight at once (one libcurl handle, one kept-alive connection each).
         public var concurrency: Int
+        /// The most a transfer, and a whole round of them, takes.
         public var timeoutMillis: Int
         public var connectTimeoutMillis: Int
         public var caFile: String?
@@ -54,30 +65,38 @@ public final class HTTPSink: Sink {
     }
 
     public func deliver(_ events: [OutboxEvent]) async -> [DeliveryOutcome] {
-        let batches = stride(from: 0, to: events.count, by: max(1, configuration.batchSize)).map {
-            Array(events[$0..<min($0 + max(1, configuration.batchSize), events.count)])
-        }
+        let deadline = ContinuousClock.now + .milliseconds(configuration.timeoutMillis)
+        let size = max(1, configuration.batchSize)
         var outcomes = [DeliveryOutcome?](repeating: nil, count: events.count)
-        await withTaskGroup(of: (Int, DeliveryOutcome, Int).self) { group in
-            var offset = 0
-            for batch in batches {
-                let start = offset
-                offset += batch.count
-                group.addTask { (start, await self.post(batch), batch.count) }
+        await withTaskGroup(of: (Int, [DeliveryOutcome]).self) { group in
+            for start in stride(from: 0, to: events.count, by: size) {
+                let batch = Array(events[start..<min(start + size, events.count)])
+                group.addTask { (start, await self.send(batch, by: deadline)) }
             }
-            for await (start, outcome, count) in group {
-                for index in start..<(start + count) { outcomes[index] = outcome }
+            for await (start, batchOutcomes) in group {
+                for (offset, outcome) in batchOutcomes.enumerated() { outcomes[start + offset] = outcome }
             }
         }
         return outcomes.map { $0! }
     }
 
-    private func post(_ batch: [OutboxEvent]) async -> DeliveryOutcome {
+    /// Posts `batch`; when the receiver refuses it for good (a 4xx other than 408 and 429), posts
+    /// its halves the same way, so that the refused events are found and the others delivered.
+    private func send(_ batch: [OutboxEvent], by deadline: ContinuousClock.Instant) async -> [DeliveryOutcome] {
+        let outcome = await post(batch, by: deadline)
+        guard case .reject = outcome, batch.count > 1 else { return Array(repeating: outcome, count: batch.count) }
+        let middle = batch.count / 2
+        async let first = send(Array(batch[..<middle]), by: deadline)
+        async let second = send(Array(batch[middle...]), by: deadline)
+        return await first + second
+    }
+
+    private func post(_ batch: [OutboxEvent], by deadline: ContinuousClock.Instant) async -> DeliveryOutcome {
         let body: Data
-        let key: String
+        var headers = ["Content-Type: application/json", "X-Intake-Event-Count: \(batch.count)", "Expect:"]
         if configuration.batchSize <= 1, let only = batch.first, batch.count == 1 {
             body = only.payload
-            key = only.idempotencyKey
+            headers.append("Idempotency-Key: \(only.idempotencyKey)")
         } else {
             var joined = Data("{\"events\":[".utf8)
             for (index, event) in batch.enumerated() {
@@ -86,10 +105,7 @@ public final class HTTPSink: Sink {
             }
             joined.append(contentsOf: Array("]}".utf8))
             body = joined
-            // The same events make the same key, so a retried batch can be discarded as a whole.
-            key = "batch-" + SHA256.hash(data: Data(batch.map(\.idempotencyKey).joined(separator: "\n").utf8)).hexString
         }
-        var headers = ["Content-Type: application/json", "Idempotency-Key: \(key)", "X-Intake-Event-Count: \(batch.count)", "Expect:"]
         if let secret = configuration.secret {
             let timestamp = Int(Date().timeIntervalSince1970)
             var signed = Data("\(timestamp).".utf8)
@@ -99,10 +115,12 @@ public final class HTTPSink: Sink {
         }
         let request = CurlWorkers.Request(
             url: configuration.url, headers: headers, body: body, timeoutMillis: configuration.timeoutMillis,
-            connectTimeoutMillis: configuration.connectTimeoutMillis)
+            connectTimeoutMillis: configuration.connectTimeoutMillis, deadline: deadline)
         switch await workers.perform(request) {
         case .success(let response):
             return HTTPOutcome.classify(status: response.status, retryAfter: response.retryAfter, body: response.bodyPrefix)
+        case .failure(let failure) where failure.code == CurlWorkers.Failure.deadlinePassed:
+            return .deferred(reason: failure.message)
         case .failure(let failure):
             return .retry(reason: failure.description, notBefore: nil)
         }

@@ -11,8 +11,13 @@ final class ForwardingHarness: Sendable {
     private let task: Task<Void, any Error>
     let forwarder: OutboxForwarder
 
-    init(sink: any Sink, retry: RetryPolicy = RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 1, maxAttempts: 10)) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-forwarding-\(UUID().uuidString)")
+    /// - Parameter directory: where the store goes (`intake.sqlite`), e.g. a `TestEnvironment`'s
+    ///   for the admin CLI to read it; a new temporary directory when nil.
+    init(
+        sink: any Sink, retry: RetryPolicy = RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 1, maxAttempts: 10),
+        directory folder: URL? = nil
+    ) throws {
+        directory = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("intake-forwarding-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         database = try IntakeDatabase(path: directory.appendingPathComponent("intake.sqlite").path)
         forwarder = OutboxForwarder(
@@ -31,15 +36,23 @@ final class ForwardingHarness: Sendable {
     /// Queues a new case's `case.created` event and returns the case.
     @discardableResult
     func enqueueCase(ref: String) async throws -> IntakeCase {
-        let value = IntakeCase(
-            id: UUIDv7.generate(), channel: .webhook, source: "portal", ref: ref, receivedAt: "2026-02-26T09:13:05+08:00",
-            rawSHA256: String(repeating: "0", count: 64), requester: Requester(phone: "+8613812345678"), description: "诉求 \(ref)")
+        try await enqueueCases(refs: [ref])[0]
+    }
+
+    /// Queues new cases' `case.created` events in one commit, so that one round takes them all.
+    @discardableResult
+    func enqueueCases(refs: [String]) async throws -> [IntakeCase] {
+        let values = refs.map { ref in
+            IntakeCase(
+                id: UUIDv7.generate(), channel: .webhook, source: "portal", ref: ref, receivedAt: "2026-02-26T09:13:05+08:00",
+                rawSHA256: String(repeating: "0", count: 64), requester: Requester(phone: "+8613812345678"), description: "诉求 \(ref)")
+        }
         try await database.intake { transaction in
-            try transaction.storeRaw(sha256: value.rawSHA256, channel: .webhook, source: "portal", mediaType: "application/json", body: Data("{}".utf8))
-            _ = try transaction.admit(AdmissionItem(value))
+            try transaction.storeRaw(sha256: values[0].rawSHA256, channel: .webhook, source: "portal", mediaType: "application/json", body: Data("{}".utf8))
+            for value in values { _ = try transaction.admit(AdmissionItem(value)) }
         }
         forwarder.wake()
-        return value
+        return values
     }
 
     func enqueueUpdate(of value: IntakeCase) async throws {

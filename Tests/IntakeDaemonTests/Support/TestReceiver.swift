@@ -25,7 +25,8 @@ final class TestReceiver: Sendable {
         var delayMillis: Int = 0
     }
 
-    private let state = Mutex<(received: [Received], script: [Answer], fallback: Answer)>(([], [], Answer(status: 200)))
+    private let state = Mutex<(received: [Received], script: [Answer], fallback: Answer, refusals: [(marker: Data, answer: Answer)])>(
+        ([], [], Answer(status: 200), []))
     let port: Int
     private let task: Task<Void, any Error>
 
@@ -69,6 +70,12 @@ final class TestReceiver: Sendable {
         state.withLock { $0.script = answers; $0.fallback = fallback }
     }
 
+    /// Answers every request whose body contains `marker` with `answer`, before the script:
+    /// a receiver that refuses one event wherever it travels, alone or in a batch.
+    func refuse(bodiesContaining marker: String, with answer: Answer) {
+        state.withLock { $0.refusals.append((Data(marker.utf8), answer)) }
+    }
+
     var received: [Received] { state.withLock { $0.received } }
 
     /// The idempotency keys of every event received, in order (batches unpacked).
@@ -88,6 +95,7 @@ final class TestReceiver: Sendable {
     private func take(_ request: Received) -> Answer {
         state.withLock { state in
             state.received.append(request)
+            if let refusal = state.refusals.first(where: { request.body.range(of: $0.marker) != nil }) { return refusal.answer }
             return state.script.isEmpty ? state.fallback : state.script.removeFirst()
         }
     }
