@@ -210,25 +210,42 @@ public final class IMAPClient: @unchecked Sendable {
 
     /// Adds `\Seen` to the message.
     public func markSeen(uid: UInt32, in mailbox: String) throws {
-        try ensureWritable(mailbox)
-        _ = try perform("UID STORE \(uid) +FLAGS.SILENT (\\Seen)", in: mailbox)
+        try markSeen(uids: [uid], in: mailbox)
     }
 
-    /// Moves the message to `target`, creating `target` if it is missing:
+    /// Adds `\Seen` to the messages, in one command (a few hundred UIDs at most: one line).
+    public func markSeen(uids: [UInt32], in mailbox: String) throws {
+        guard !uids.isEmpty else { return }
+        try ensureWritable(mailbox)
+        _ = try perform("UID STORE \(Self.uidSet(uids)) +FLAGS.SILENT (\\Seen)", in: mailbox)
+    }
+
+    public func move(uid: UInt32, from mailbox: String, to target: String) throws {
+        try move(uids: [uid], from: mailbox, to: target)
+    }
+
+    /// Moves the messages to `target`, creating `target` if it is missing:
     /// `MOVE` when the server has it, else `COPY`, `\Deleted` and `UID EXPUNGE` (plain
     /// `EXPUNGE` without UIDPLUS, which also removes other messages already marked `\Deleted`).
-    public func move(uid: UInt32, from mailbox: String, to target: String) throws {
+    /// One command each for all of `uids` (a few hundred at most: one line).
+    public func move(uids: [UInt32], from mailbox: String, to target: String) throws {
+        guard !uids.isEmpty else { return }
         try ensureWritable(mailbox)
         let capabilities = try capabilities()
         let quotedTarget = IMAPMailboxName.quoted(IMAPMailboxName.encode(target))
+        let set = Self.uidSet(uids)
         try ensureExists(target)
         if capabilities.contains("MOVE") {
-            _ = try perform("UID MOVE \(uid) \(quotedTarget)", in: mailbox)
+            _ = try perform("UID MOVE \(set) \(quotedTarget)", in: mailbox)
             return
         }
-        _ = try perform("UID COPY \(uid) \(quotedTarget)", in: mailbox)
-        _ = try perform("UID STORE \(uid) +FLAGS.SILENT (\\Deleted)", in: mailbox)
-        _ = try perform(capabilities.contains("UIDPLUS") ? "UID EXPUNGE \(uid)" : "EXPUNGE", in: mailbox)
+        _ = try perform("UID COPY \(set) \(quotedTarget)", in: mailbox)
+        _ = try perform("UID STORE \(set) +FLAGS.SILENT (\\Deleted)", in: mailbox)
+        _ = try perform(capabilities.contains("UIDPLUS") ? "UID EXPUNGE \(set)" : "EXPUNGE", in: mailbox)
+    }
+
+    static func uidSet(_ uids: [UInt32]) -> String {
+        uids.map(String.init).joined(separator: ",")
     }
 
     // MARK: - Helpers

@@ -69,6 +69,8 @@ public final class MailboxPoller: @unchecked Sendable {
     /// Failed fetches by UID, across polls (one poll runs at a time).
     private var fetchFailures: [UInt32: Int] = [:]
     static let maxFetchAttempts = 3
+    /// Committed messages marked or moved together (one line of UIDs, well under libcurl's limits).
+    static let finishBatch = 100
     /// Failed mailboxes and when each is polled again (one poll runs at a time).
     private var backoff: MailboxBackoff
 
@@ -137,6 +139,28 @@ public final class MailboxPoller: @unchecked Sendable {
         // poll stopped, is taken by its UID next time like any other.)
         var ahead: (uid: UInt32, fetch: Task<Data, any Error>)?
         defer { ahead?.fetch.cancel() }
+        // Committed, not yet marked or moved: done `finishBatch` at a time, and for the rest
+        // at the end, since a fetch needs the mailbox EXAMINEd and a mark or move needs it
+        // SELECTed, and switching for every message made each cost ~20 ms instead of ~0.5 ms
+        // on a loopback dovecot. A kill before the batch is done leaves its messages to the
+        // next poll's tidy-up.
+        var committed: [UInt32] = []
+        do {
+            try await takeNew(
+                uids, in: mailbox, uidValidity: status.uidValidity, into: &summary, committed: &committed, ahead: &ahead, shouldStop: shouldStop)
+        } catch {
+            await finish(committed, in: mailbox)
+            throw error
+        }
+        await finish(committed, in: mailbox)
+    }
+
+    /// Fetches and takes `uids` in order; each taken UID goes to `committed`, which is
+    /// finished whenever it holds `finishBatch`.
+    private func takeNew(
+        _ uids: [UInt32], in mailbox: String, uidValidity: UInt32, into summary: inout Summary, committed: inout [UInt32],
+        ahead: inout (uid: UInt32, fetch: Task<Data, any Error>)?, shouldStop: @Sendable () -> Bool
+    ) async throws {
         for (index, uid) in uids.enumerated() where !shouldStop() {
             let raw: Data
             do {
@@ -154,7 +178,7 @@ public final class MailboxPoller: @unchecked Sendable {
             } catch let error as IMAPError where error.isTooLarge {
                 // Not downloaded at all: passed over with the reason, left on the server.
                 summary.refused += 1
-                try await intake.refuse(mailbox: mailbox, uid: uid, uidValidity: status.uidValidity, reason: error.description)
+                try await intake.refuse(mailbox: mailbox, uid: uid, uidValidity: uidValidity, reason: error.description)
                 continue
             } catch {
                 // A message that fails to download poll after poll (too slow, broken on the
@@ -166,12 +190,12 @@ public final class MailboxPoller: @unchecked Sendable {
                 fetchFailures[uid] = nil
                 summary.refused += 1
                 try await intake.refuse(
-                    mailbox: mailbox, uid: uid, uidValidity: status.uidValidity,
+                    mailbox: mailbox, uid: uid, uidValidity: uidValidity,
                     reason: "could not be fetched in \(failures) polls: \(error)")
                 continue
             }
             summary.fetched += 1
-            switch try await intake.take(raw, mailbox: mailbox, uid: uid, uidValidity: status.uidValidity) {
+            switch try await intake.take(raw, mailbox: mailbox, uid: uid, uidValidity: uidValidity) {
             case .admitted(let outcomes):
                 let counts = AdmissionCounts(outcomes)
                 summary.created += counts.created + counts.duplicates
@@ -181,7 +205,11 @@ public final class MailboxPoller: @unchecked Sendable {
             case .ignored: summary.ignored += 1
             case .repeat: summary.repeats += 1
             }
-            await finish(uid, in: mailbox)
+            committed.append(uid)
+            if committed.count >= Self.finishBatch {
+                await finish(committed, in: mailbox)
+                committed = []
+            }
         }
     }
 
@@ -199,29 +227,35 @@ public final class MailboxPoller: @unchecked Sendable {
         let left = try await imap { try $0.uids(through: checkpoint.lastUID, in: mailbox, unseenOnly: unseenOnly) }
         let taken = try database.takenUIDs(source: intake.settings.source, mailbox: mailbox, uidValidity: checkpoint.uidValidity, among: left)
         var tidied = 0
-        for uid in taken where !shouldStop() {
-            logger.info("taken message still in the mailbox; marking or moving it now", metadata: [
-                "intake.source": "\(intake.settings.source)", "intake.mailbox": "\(mailbox)", "intake.uid": "\(uid)",
+        var start = 0
+        while start < taken.count, !shouldStop() {
+            let batch = Array(taken[start..<min(taken.count, start + Self.finishBatch)])
+            logger.info("taken messages still in the mailbox; marking or moving them now", metadata: [
+                "intake.source": "\(intake.settings.source)", "intake.mailbox": "\(mailbox)",
+                "intake.uids": "\(batch.map(String.init).joined(separator: ","))",
             ])
-            if await finish(uid, in: mailbox) { tidied += 1 }
+            if await finish(batch, in: mailbox) { tidied += batch.count }
+            start += batch.count
         }
         return tidied
     }
 
-    /// The configured `after` action for a committed message; whether it was done.
+    /// The configured `after` action for committed messages, in one command; whether it was done.
     @discardableResult
-    private func finish(_ uid: UInt32, in mailbox: String) async -> Bool {
+    private func finish(_ uids: [UInt32], in mailbox: String) async -> Bool {
+        guard !uids.isEmpty else { return true }
         do {
             switch settings.after {
             case .keep: break
-            case .markSeen: try await imap { try $0.markSeen(uid: uid, in: mailbox) }
-            case .move(let target): try await imap { try $0.move(uid: uid, from: mailbox, to: target) }
+            case .markSeen: try await imap { try $0.markSeen(uids: uids, in: mailbox) }
+            case .move(let target): try await imap { try $0.move(uids: uids, from: mailbox, to: target) }
             }
             return true
         } catch {
-            // The message is committed; only the server-side tidy-up failed (the next poll tries again).
-            logger.warning("could not mark or move a taken message", metadata: [
-                "intake.source": "\(intake.settings.source)", "intake.mailbox": "\(mailbox)", "intake.uid": "\(uid)", "error": "\(error)",
+            // The messages are committed; only the server-side tidy-up failed (the next poll tries again).
+            logger.warning("could not mark or move taken messages", metadata: [
+                "intake.source": "\(intake.settings.source)", "intake.mailbox": "\(mailbox)",
+                "intake.uids": "\(uids.map(String.init).joined(separator: ","))", "error": "\(error)",
             ])
             return false
         }
