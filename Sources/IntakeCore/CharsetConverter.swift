@@ -93,14 +93,18 @@ public final class CharsetConverter {
 
     /// Labels normalised the way mail and exports need: gb2312/gbk/cp936/x-gbk → GB18030
     /// (a superset; mail labelled gb2312 often holds GBK-only characters),
-    /// big5 → BIG5-HKSCS, case-insensitive. Other labels go to iconv upper-cased.
+    /// big5 and its aliases (big5_tw, as Python's `email` writes it, big5-tw, x-big5) →
+    /// BIG5-HKSCS, cp950/ms950/windows-950 → CP950, case-insensitive. Other labels go to iconv upper-cased.
     public static func canonicalName(_ label: String) -> String {
         let name = label.trimmingASCIIWhitespace().uppercased()
         switch name {
         case "GB2312", "GB_2312-80", "CSGB2312", "EUC-CN", "GBK", "CP936", "MS936", "WINDOWS-936", "X-GBK", "GB18030":
             return "GB18030"
-        case "BIG5", "BIG-5", "CN-BIG5", "CSBIG5", "X-X-BIG5", "BIG5-HKSCS":
+        case "BIG5", "BIG-5", "CN-BIG5", "CSBIG5", "X-BIG5", "X-X-BIG5", "BIG5-TW", "BIG5_TW", "BIG5-HKSCS":
             return "BIG5-HKSCS"
+        case "CP950", "MS950", "WINDOWS-950", "X-WINDOWS-950":
+            // Microsoft's Big5, with the euro at A3E1 that BIG5-HKSCS lacks; glibc knows it.
+            return "CP950"
         case "UTF8":
             return "UTF-8"
         default:

@@ -4,9 +4,9 @@ import Logging
 import ServiceLifecycle
 
 /// One email source under the daemon: polls its mailboxes every `poll_interval_secs`; a
-/// poll takes everything new (a backlog in one go). A failed poll
-/// (server down, wrong password) is logged and tried again, waiting longer each time up to
-/// five minutes.
+/// poll takes everything new (a backlog in one go). A mailbox whose poll fails (missing,
+/// server down, wrong password) is logged by the poller and waits longer each time, up to
+/// five minutes, on its own: the source's other mailboxes keep the poll interval.
 struct EmailService: Service {
     let source: LoadedConfiguration.EmailSource
     let poller: MailboxPoller
@@ -20,30 +20,20 @@ struct EmailService: Service {
         logger.info("email source polled", metadata: [
             "intake.source": "\(source.name)", "intake.mailboxes": "\(source.poller.mailboxes.joined(separator: ","))",
         ])
-        var failures = 0
         heartbeat()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            var wait = source.pollIntervalSecs
-            do {
-                let heartbeat = self.heartbeat
-                let summary = try await poller.poll(shouldStop: {
-                    heartbeat()
-                    return Task.isShuttingDownGracefully
-                })
-                failures = 0
-                if summary.created + summary.followups > 0 { onQueued() }
-                if summary.fetched > 0 {
-                    logger.info("email poll", metadata: [
-                        "intake.source": "\(source.name)", "intake.fetched": "\(summary.fetched)", "intake.created": "\(summary.created)",
-                        "intake.followups": "\(summary.followups)", "intake.ignored": "\(summary.ignored)",
-                        "intake.repeats": "\(summary.repeats)", "intake.refused": "\(summary.refused)",
-                    ])
-                }
-            } catch {
-                failures += 1
-                wait = min(300, source.pollIntervalSecs * pow(2, Double(min(failures, 8) - 1)))
-                logger.error("email poll failed", metadata: [
-                    "intake.source": "\(source.name)", "error": "\(error)", "intake.retry_in_secs": "\(wait)",
+            let wait = source.pollIntervalSecs
+            let heartbeat = self.heartbeat
+            let summary = await poller.poll(shouldStop: {
+                heartbeat()
+                return Task.isShuttingDownGracefully
+            })
+            if summary.created + summary.followups > 0 { onQueued() }
+            if summary.fetched + summary.tidied > 0 {
+                logger.info("email poll", metadata: [
+                    "intake.source": "\(source.name)", "intake.fetched": "\(summary.fetched)", "intake.created": "\(summary.created)",
+                    "intake.followups": "\(summary.followups)", "intake.ignored": "\(summary.ignored)",
+                    "intake.repeats": "\(summary.repeats)", "intake.refused": "\(summary.refused)", "intake.tidied": "\(summary.tidied)",
                 ])
             }
             // Waited in slices of a second, beating: a long poll interval is not silence.

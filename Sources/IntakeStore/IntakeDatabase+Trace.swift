@@ -54,8 +54,16 @@ public struct TraceEntry: Sendable, Hashable {
 
 extension IntakeDatabase {
     /// The timeline of a case, found by case id or by source ref (refused requests have a ref
-    /// but no case). Oldest first.
+    /// but no case). Oldest first. An email's ref is its Message-ID without the angle
+    /// brackets: `<id@host>`, as the header writes it, finds it too.
     public func traceEntries(for id: String) throws -> [TraceEntry] {
+        let entries = try traceEntries(exactly: id)
+        let trimmed = id.trimmingCharacters(in: .whitespaces)
+        guard entries.isEmpty, trimmed.count > 2, trimmed.hasPrefix("<"), trimmed.hasSuffix(">") else { return entries }
+        return try traceEntries(exactly: String(trimmed.dropFirst().dropLast()))
+    }
+
+    private func traceEntries(exactly id: String) throws -> [TraceEntry] {
         try pool.read { db in
             let caseIDs = try String.fetchAll(db, sql: """
                 SELECT id FROM intake_case WHERE id = ?

@@ -23,6 +23,14 @@ extension IntakeTransaction {
             """).execute(arguments: [source, mailbox, Int64(checkpoint.uidValidity), Int64(checkpoint.lastUID), now.timeIntervalSince1970])
     }
 
+    /// Records that the message `uid` of a mailbox was committed; called in the transaction
+    /// that commits it, so that a later poll can still mark or move it.
+    public func recordTaken(source: String, mailbox: String, uidValidity: UInt32, uid: UInt32) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO mailbox_taken (source, mailbox, uid_validity, uid) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """).execute(arguments: [source, mailbox, Int64(uidValidity), Int64(uid)])
+    }
+
     /// Whether these exact bytes were already taken on a channel (as a case or as ignored):
     /// raw inputs are kept in the transaction that takes them, under their hash.
     public func rawAlreadyTaken(sha256: String, channel: Channel) throws -> Bool {
@@ -57,6 +65,19 @@ extension IntakeTransaction {
 }
 
 extension IntakeDatabase {
+    /// Of `uids`, those whose messages this source committed from `mailbox` under `uidValidity`, ascending.
+    public func takenUIDs(source: String, mailbox: String, uidValidity: UInt32, among uids: [UInt32]) throws -> [UInt32] {
+        guard !uids.isEmpty else { return [] }
+        return try pool.read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT uid FROM mailbox_taken
+                WHERE source = ? AND mailbox = ? AND uid_validity = ? AND uid IN (SELECT value FROM json_each(?))
+                ORDER BY uid
+                """, arguments: [source, mailbox, Int64(uidValidity), JSONValue.array(uids.map { .number(Double($0)) }).serialized()])
+                .map { UInt32(truncatingIfNeeded: $0) }
+        }
+    }
+
     public func checkpoint(source: String, mailbox: String) throws -> MailboxCheckpoint? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT uid_validity, last_uid FROM mailbox_checkpoint WHERE source = ? AND mailbox = ?", arguments: [source, mailbox])

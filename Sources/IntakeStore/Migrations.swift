@@ -268,6 +268,21 @@ enum Migrations {
                 ALTER TABLE outbox ADD COLUMN replayed_at REAL;
                 """)
         }
+        migrator.registerMigration("2026-12-04 taken mailbox messages") { db in
+            try db.execute(sql: """
+                -- Every message an email source committed (as a case, ignored or a repeat), by
+                -- its UID: a message killed between its commit and its move or \\Seen is found
+                -- here at the next poll and tidied up. Refused messages are not in it: they stay
+                -- on the server, untouched, for a person.
+                CREATE TABLE mailbox_taken (
+                    source TEXT NOT NULL,
+                    mailbox TEXT NOT NULL,
+                    uid_validity INTEGER NOT NULL,
+                    uid INTEGER NOT NULL,
+                    PRIMARY KEY (source, mailbox, uid_validity, uid)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

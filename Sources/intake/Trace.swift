@@ -4,7 +4,7 @@ import IntakeDaemon
 struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print every step of a case, from raw input to delivery.",
-        discussion: "ID is a case id or a source ref (a webhook ref or Idempotency-Key); refused requests are found by their Idempotency-Key.")
+        discussion: "ID is a case id or a source ref (a webhook ref or Idempotency-Key, an email's Message-ID with or without its angle brackets); refused requests are found by their Idempotency-Key.")
 
     @OptionGroup var options: ConfigOption
 

@@ -38,6 +38,8 @@ func encoded(_ text: String, as charset: String) -> [UInt8] {
             #expect(CharsetConverter.canonicalName(label) == "GB18030")
         }
         #expect(CharsetConverter.canonicalName("big5") == "BIG5-HKSCS")
+        for label in ["big5_tw", "Big5-TW", "x-big5"] { #expect(CharsetConverter.canonicalName(label) == "BIG5-HKSCS") }
+        for label in ["cp950", "MS950", "windows-950"] { #expect(CharsetConverter.canonicalName(label) == "CP950") }
         #expect(CharsetConverter.canonicalName("Big5-HKSCS") == "BIG5-HKSCS")
         #expect(CharsetConverter.canonicalName("utf-16le") == "UTF-16LE")
     }

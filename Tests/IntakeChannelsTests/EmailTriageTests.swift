@@ -153,6 +153,15 @@ private func headersOnly(_ lines: [String]) -> MIMEMessage {
         #expect(EmailTriage.draft(MIMEMessage(text: text)).requesterPhone == phone)
     }
 
+    @Test(arguments: [
+        ("联系电话：１３８ １２３４ ５６７８", "138 1234 5678"),
+        ("电话：０２２－６６２９００００", "022-66290000"),
+        ("手机＋８６　１３８１２３４５６７８。", "+86 13812345678"),
+    ])
+    func fullWidthDigitsAreFoundAsAPhoneNumber(text: String, phone: String) {
+        #expect(EmailTriage.draft(MIMEMessage(text: text)).requesterPhone == phone)
+    }
+
     @Test(arguments: ["面积 3000 平方米，2026年2月26日", "编号 12345678", "代码 91120116MA07K3RD93"])
     func textWithoutAPhoneNumberHasNone(text: String) {
         #expect(EmailTriage.draft(MIMEMessage(text: text)).requesterPhone == nil)
@@ -170,5 +179,28 @@ private func headersOnly(_ lines: [String]) -> MIMEMessage {
     ])
     func enterpriseNameComesFromALabelledLine(text: String, name: String) {
         #expect(EmailTriage.draft(MIMEMessage(text: "您好\n" + text + "\n谢谢")).enterpriseName == name)
+    }
+
+    @Test(arguments: [
+        ("企业名称：天津某某科技有限公司。申请人才公寓配租，请告知流程。", "天津某某科技有限公司"),
+        ("企业名称：天津某某科技有限公司申请人才公寓配租，请告知流程。", "天津某某科技有限公司"),
+        ("单位：某某集团有限公司天津分公司；联系人张先生", "某某集团有限公司天津分公司"),
+        ("单位：滨海新区某某厂厂房漏水", "滨海新区某某厂"),
+        ("公司名称：Tianjin Example Technology Co., Ltd.", "Tianjin Example Technology Co., Ltd."),
+    ])
+    func enterpriseNameEndsWhereTheNameEnds(text: String, name: String) {
+        #expect(EmailTriage.draft(MIMEMessage(text: text + "\r\n谢谢")).enterpriseName == name)
+    }
+
+    @Test(arguments: [
+        ("Fwd: 厂房用地", "厂房用地"),
+        ("FWD：厂房用地", "厂房用地"),
+        ("Fw: 厂房用地", "厂房用地"),
+        ("Re: Fwd: 回复：厂房用地", "厂房用地"),
+        ("Fwd[2]: 厂房用地", "厂房用地"),
+        ("Fwdx: 厂房用地", "Fwdx: 厂房用地"),
+    ])
+    func replyAndForwardPrefixesAreRemovedFromTheSubject(subject: String, cleaned: String) {
+        #expect(EmailTriage.draft(MIMEMessage(subject: subject, text: "请问进度")).subject == cleaned)
     }
 }

@@ -179,6 +179,14 @@ private func utc(_ text: String) -> Date? {
         #expect(message(["Subject: \(raw)"]).subject == expected)
     }
 
+    /// "投資優惠詢問" in Big5, under every label mailers write for Big5 (Python's `email` writes `big5_tw`).
+    @Test(arguments: ["big5_tw", "big5-tw", "BIG5-TW", "cp950", "ms950", "x-big5", "windows-950"])
+    func big5AliasesDecode(label: String) {
+        let parsed = message(["Subject: =?\(label)?B?p+u46sB1tGa437Dd?="], "")
+        #expect(parsed.subject == "投資優惠詢問")
+        #expect(parsed.problems.isEmpty)
+    }
+
     @Test(arguments: [
         ("Thu, 26 Feb 2026 09:13:05 +0800", "2026-02-26T01:13:05Z"),
         ("26 Feb 2026 09:13:05 -0000", "2026-02-26T09:13:05Z"),

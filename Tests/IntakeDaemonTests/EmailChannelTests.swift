@@ -13,8 +13,8 @@ import Glibc
     ///   - sourceYAML: more options of the source, one per line, indented as its others.
     ///   - extraYAML: more top-level sections, given the environment's directory.
     static func environment(
-        _ dovecot: Dovecot, after: String = "seen", port: Int = 0, sourceYAML: String = "", dedup: Bool = false,
-        extraYAML: (URL) -> String = { _ in "" }
+        _ dovecot: Dovecot, after: String = "seen", mailboxes: String = "[INBOX]", port: Int = 0, sourceYAML: String = "",
+        dedup: Bool = false, extraYAML: (URL) -> String = { _ in "" }
     ) throws -> TestEnvironment {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-email-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -27,7 +27,7 @@ import Glibc
                   tls: none
                   username: \(dovecot.username)
                   password_file: \(directory.path)/imap.password
-                  mailboxes: [INBOX]
+                  mailboxes: \(mailboxes)
                   after: \(after)
                   processed_mailbox: 已处理
                   poll_interval_secs: 0.2
@@ -177,6 +177,43 @@ import Glibc
         let daemon = try await TestDaemon.start(environment)
         _ = try await environment.waitForEventFiles(count: 1)
         try await waitUntil { try dovecot.messages(in: "INBOX").isEmpty && dovecot.messages(in: "已处理").count == 1 }
+        await daemon.stop()
+    }
+
+    @Test func aMissingMailboxBacksOffAloneWhileINBOXKeepsItsPollInterval() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        let environment = try Self.environment(dovecot, mailboxes: "[Missing, INBOX]")
+        let daemon = try await TestDaemon.start(environment)
+        // "Missing" fails at about 0, 0.2, 0.6, 1.4, 3.0 and 6.2 s (waits double from the
+        // 0.2 s poll interval). Backing off the whole source, the next poll of INBOX would come
+        // at 12.6 s; per mailbox, INBOX is still polled every 0.2 s.
+        try await Task.sleep(for: .seconds(7.5))
+        try dovecot.deliver(mail(id: "late@example.cn", subject: "路灯不亮", body: "泰达大街路灯不亮。"))
+        let files = try await environment.waitForEventFiles(count: 1, timeoutSecs: 3)
+        #expect(files.count == 1, "taken within 15 poll intervals")
+        await daemon.stop()
+    }
+
+    @Test func aMessageCommittedButNeverMovedIsMovedAtTheNextPollAndARefusedOneStays() async throws {
+        let dovecot = try Dovecot()
+        defer { dovecot.remove() }
+        let large = mail(id: "large@example.cn", subject: "大附件", body: String(repeating: "现场照片", count: 500))
+        try dovecot.deliver([mail(id: "c1@example.cn", subject: "路灯不亮", body: "泰达大街路灯不亮。"), large])
+        // Taken, committed, and left in INBOX, unseen: as if killed between commit and move.
+        let environment = try Self.environment(dovecot, after: "keep", sourceYAML: "      max_message_bytes: 2000")
+        var daemon = try await TestDaemon.start(environment)
+        _ = try await environment.waitForEventFiles(count: 1)
+        try await waitUntil { try daemon.database.checkpoint(source: "service-mailbox", mailbox: "INBOX")?.lastUID == 2 }
+        await daemon.stop()
+        #expect(try dovecot.messages(in: "INBOX").count == 2)
+
+        let config = try String(contentsOfFile: environment.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "after: keep", with: "after: move").write(toFile: environment.configPath, atomically: true, encoding: .utf8)
+        daemon = try await TestDaemon.start(environment)
+        try await waitUntil { try dovecot.messages(in: "已处理").count == 1 }
+        #expect(try dovecot.messages(in: "INBOX").map(\.data) == [large], "the refused message stays for a person")
+        #expect(try environment.eventFiles().count == 1, "nothing taken twice")
         await daemon.stop()
     }
 

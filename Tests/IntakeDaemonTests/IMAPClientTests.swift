@@ -54,6 +54,32 @@ import Testing
         #expect(fetched == delivered)
     }
 
+    @Test func fetchLeavesTheMessageUnseenAndMarkSeenAfterItStillWorks() async throws {
+        let server = try await offThePool { try Dovecot() }
+        try await offThePool { try server.deliver([Self.message(1), Self.message(2)]) }
+        let client = try Self.client(server)
+        let fetched = try await offThePool { (try client.fetch(uid: 1, in: "INBOX"), try client.fetch(uid: 2, in: "INBOX")) }
+        #expect(fetched.0 == Self.message(1))
+        #expect(fetched.1 == Self.message(2))
+        #expect(try server.messages(in: "INBOX").allSatisfy { $0.flags.isEmpty }, "fetched, not committed: still unseen")
+        try await offThePool { try client.markSeen(uid: 2, in: "INBOX"); _ = try client.fetch(uid: 1, in: "INBOX") }
+        let stored = try await offThePool { try server.messages(in: "INBOX") }
+        #expect(stored.first { $0.data == Self.message(2) }?.flags == ["\\Seen"])
+        #expect(stored.first { $0.data == Self.message(1) }?.flags == [])
+    }
+
+    @Test func uidsThroughListsTheMessagesLeftAtOrBelowAUIDUnseenOnlyWhenAsked() async throws {
+        let server = try await offThePool { try Dovecot() }
+        try await offThePool { try server.deliver((1...4).map { Self.message($0) }) }
+        let client = try Self.client(server)
+        let (all, unseen) = try await offThePool {
+            try client.markSeen(uid: 2, in: "INBOX")
+            return (try client.uids(through: 3, in: "INBOX", unseenOnly: false), try client.uids(through: 3, in: "INBOX", unseenOnly: true))
+        }
+        #expect(all == [1, 2, 3])
+        #expect(unseen == [1, 3])
+    }
+
     @Test func markSeenSetsTheSeenFlag() async throws {
         let server = try await offThePool { try Dovecot() }
         try await offThePool { try server.deliver([Self.message(1), Self.message(2)]) }

@@ -101,6 +101,7 @@ public struct EmailIntake: Sendable {
         let source = settings.source
         let outcome = try await database.intake { transaction -> Outcome in
             try transaction.advanceCheckpoint(source: source, mailbox: mailbox, to: MailboxCheckpoint(uidValidity: uidValidity, lastUID: uid))
+            try transaction.recordTaken(source: source, mailbox: mailbox, uidValidity: uidValidity, uid: uid)
             if try transaction.rawAlreadyTaken(sha256: rawSHA256, channel: .email) {
                 // These very bytes were taken (fetched again after a crash or a new UIDVALIDITY).
                 return .repeat(caseID: try transaction.ledgerEntry(channel: .email, source: source, ref: ref)?.caseID)

@@ -79,9 +79,15 @@ public enum EmailTriage {
     /// The subject without its token and any run of reply/forward prefixes ("Re: 回复：Fwd:").
     static func cleanSubject(_ subject: String) -> String {
         var text = Substring(removingTokens(subject).trimmingWhitespace())
-        while true {
-            let lowered = text.lowercased()
-            guard let prefix = replyPrefixes.first(where: { lowered.hasPrefix($0) }) else { break }
+        while let rest = droppingReplyPrefix(text) { text = rest }
+        return String(text)
+    }
+
+    /// The text after its leading prefix and colon, or nil without one. Every prefix the text
+    /// begins with is tried, not just the first in the list: "Fwd:" also begins with "fw".
+    private static func droppingReplyPrefix(_ text: Substring) -> Substring? {
+        let lowered = text.lowercased()
+        for prefix in replyPrefixes where lowered.hasPrefix(prefix) {
             var rest = text.dropFirst(prefix.count)
             // "Re[2]:" and "Re(2):" from some clients.
             if let open = rest.first, open == "[" || open == "(", let close = rest.firstIndex(where: { $0 == "]" || $0 == ")" }),
@@ -89,10 +95,10 @@ public enum EmailTriage {
                 rest = rest[rest.index(after: close)...]
             }
             rest = rest.drop { $0 == " " }
-            guard let colon = rest.first, colon == ":" || colon == "：" else { break }
-            text = Substring(rest.dropFirst().trimmingWhitespace())
+            guard let colon = rest.first, colon == ":" || colon == "：" else { continue }
+            return Substring(rest.dropFirst().trimmingWhitespace())
         }
-        return String(text)
+        return nil
     }
 
     private static func removingTokens(_ subject: String) -> String {

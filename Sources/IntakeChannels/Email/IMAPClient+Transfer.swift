@@ -68,8 +68,9 @@ extension IMAPClient {
     }
 
     /// One transfer: `command` as a custom request (nil: fetch the message `uid` with libcurl's
-    /// own `UID FETCH … BODY[]`), in `mailbox` (libcurl SELECTs it first unless it is selected
-    /// on this connection already) or outside any mailbox.
+    /// own `UID FETCH … BODY[]`, which streams the literal to the write callback; see
+    /// `IMAPClient.fetch` for why that is not `BODY.PEEK[]`), in `mailbox` (libcurl SELECTs it
+    /// first unless it is selected on this connection already) or outside any mailbox.
     func perform(
         _ command: String?, in mailbox: String?, uid: UInt32? = nil, bodyLimit: Int = .max, expectedBytes: Int = 0
     ) throws -> IMAPAnswer {
@@ -87,6 +88,9 @@ extension IMAPClient {
         let code = curl_easy_perform(handle)
         let all = IMAPResponse.lines(received.header)
         guard code == CURLE_OK else {
+            // libcurl may have dropped the connection and will SELECT afresh (read-write) on
+            // the next: choose the mailbox and its mode again before trusting either.
+            selectedMailbox = nil
             throw failure(code, command: shownCommand, mailbox: mailbox, lines: all)
         }
         return IMAPAnswer(all: all, untagged: command == nil ? [] : IMAPResponse.lines(received.body), body: received.body)

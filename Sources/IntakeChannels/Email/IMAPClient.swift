@@ -63,11 +63,16 @@ public final class IMAPClient: @unchecked Sendable {
     var handle: UnsafeMutableRawPointer?
     let received = IMAPReceived()
     let errorBuffer: UnsafeMutablePointer<CChar>
-    /// The mailbox our last SELECT chose, exactly (libcurl compares names ignoring case).
+    /// The mailbox our last SELECT or EXAMINE chose, exactly (libcurl compares names ignoring case).
     var selectedMailbox: String?
-    /// What the last `uids(from:in:)` listed in `selectedMailbox`, and the sizes learnt since.
+    /// Whether it was chosen with EXAMINE (read-only: a fetch there does not set `\Seen`).
+    var selectedReadOnly = false
+    /// What the last `uids(from:in:)` listed in `selectedMailbox`, and the sizes learnt since;
+    /// kept while the same mailbox under the same UIDVALIDITY is selected again (a UID's
+    /// message never changes).
     var listedUIDs: [UInt32] = []
     var knownSizes: [UInt32: Int] = [:]
+    var listedIn: (mailbox: String, uidValidity: UInt32)?
     var cachedCapabilities: Set<String>?
     /// Mailboxes known to exist (move targets).
     var existingMailboxes: Set<String> = []
@@ -109,15 +114,27 @@ public final class IMAPClient: @unchecked Sendable {
 
     /// Selects `mailbox` (read-write) and returns its UIDVALIDITY, UIDNEXT and message count.
     public func select(_ mailbox: String) throws -> MailboxStatus {
-        let command = "SELECT " + IMAPMailboxName.quoted(IMAPMailboxName.encode(mailbox))
+        try open(mailbox, readOnly: false)
+    }
+
+    /// SELECT, or EXAMINE when `readOnly`. libcurl SELECTs a URL's mailbox itself only when it
+    /// has not selected it on this connection; our command then chooses the mode, and libcurl
+    /// (which does not read it) goes on fetching in the mailbox as the server now holds it.
+    private func open(_ mailbox: String, readOnly: Bool) throws -> MailboxStatus {
+        let verb = readOnly ? "EXAMINE" : "SELECT"
+        let command = verb + " " + IMAPMailboxName.quoted(IMAPMailboxName.encode(mailbox))
         selectedMailbox = nil
-        listedUIDs = []
-        knownSizes = [:]
         let answer = try perform(command, in: mailbox)
         guard let status = IMAPResponse.mailboxStatus(answer.untagged) else {
-            throw unexpected(command, mailbox, "no EXISTS or UIDVALIDITY in the SELECT answer", answer)
+            throw unexpected(command, mailbox, "no EXISTS or UIDVALIDITY in the \(verb) answer", answer)
+        }
+        if listedIn?.mailbox != mailbox || listedIn?.uidValidity != status.uidValidity {
+            listedUIDs = []
+            knownSizes = [:]
+            listedIn = (mailbox, status.uidValidity)
         }
         selectedMailbox = mailbox
+        selectedReadOnly = readOnly
         return status
     }
 
@@ -126,29 +143,49 @@ public final class IMAPClient: @unchecked Sendable {
     /// answer lines longer than half its buffer and refuses answers over 300 KB, so one
     /// `UID SEARCH UID n:*` could lose UIDs of a large mailbox. (`n:*` also answers with the
     /// highest UID when it is below `n`; bounded windows and a filter keep those out.)
+    /// The mailbox is left EXAMINEd (read-only), ready for `fetch`.
     public func uids(from: UInt32, in mailbox: String) throws -> [UInt32] {
         let first = max(from, 1)
-        let status = try select(mailbox)
+        let status = try open(mailbox, readOnly: true)
         guard status.exists > 0, let last = try highestUID(status, in: mailbox), last >= first else { return [] }
+        listedUIDs = try search(from: first, through: last, in: mailbox)
+        return listedUIDs
+    }
+
+    /// UIDs <= `last` still in `mailbox`, ascending; with `unseenOnly`, only those without
+    /// `\Seen`. For finding taken messages that were never marked or moved.
+    public func uids(through last: UInt32, in mailbox: String, unseenOnly: Bool) throws -> [UInt32] {
+        try ensureSelected(mailbox)
+        guard last >= 1 else { return [] }
+        return try search(from: 1, through: last, unseen: unseenOnly, in: mailbox)
+    }
+
+    /// `UID SEARCH` over `first...last` in windows of `searchWindow` UIDs, in the selected mailbox.
+    private func search(from first: UInt32, through last: UInt32, unseen: Bool = false, in mailbox: String) throws -> [UInt32] {
         // Skip the empty stretch below the oldest message (sparse UIDs, as on Gmail).
         var start = max(first, try lowestUID(in: mailbox) ?? first)
         var uids: [UInt32] = []
         while start <= last {
             let end = start + min(Self.searchWindow - 1, last - start)
-            let answer = try perform("UID SEARCH UID \(start):\(end)", in: mailbox)
+            let answer = try perform("UID SEARCH UID \(start):\(end)" + (unseen ? " UNSEEN" : ""), in: mailbox)
             uids += IMAPResponse.searchedUIDs(answer.untagged).filter { $0 >= start && $0 <= end }
             if end == UInt32.max { break }
             start = end + 1
         }
-        listedUIDs = uids.sorted()
-        return listedUIDs
+        return uids.sorted()
     }
 
-    /// The whole raw message, exactly as the server holds it. Sets `\Seen` (libcurl fetches
-    /// `BODY[]`); correctness must not depend on `\Seen`. Throws `.tooLarge` without
-    /// downloading a message over `maxMessageBytes`.
+    /// The whole raw message, exactly as the server holds it; it stays unseen. Throws
+    /// `.tooLarge` without downloading a message over `maxMessageBytes`.
+    ///
+    /// libcurl's own fetch asks `BODY[]`, which sets `\Seen`, and offers no `BODY.PEEK[]`: its
+    /// URL only adds a section inside `BODY[…]`, and a custom `UID FETCH n BODY.PEEK[]` comes
+    /// back through the response-line parser (the message's lines counted against its 300 KB
+    /// answer limit, a line starting with the command's tag taken for the end). So the
+    /// mailbox is EXAMINEd for fetching: read-only, where `BODY[]` changes no flag (RFC 3501
+    /// §6.3.2), and a message fetched but not committed is still unseen.
     public func fetch(uid: UInt32, in mailbox: String) throws -> Data {
-        try ensureSelected(mailbox)
+        if selectedMailbox != mailbox || !selectedReadOnly { _ = try open(mailbox, readOnly: true) }
         let size = try messageSize(uid: uid, in: mailbox)
         let limit = configuration.maxMessageBytes
         let command = "UID FETCH \(uid) BODY[]"
@@ -173,31 +210,55 @@ public final class IMAPClient: @unchecked Sendable {
 
     /// Adds `\Seen` to the message.
     public func markSeen(uid: UInt32, in mailbox: String) throws {
-        try ensureSelected(mailbox)
-        _ = try perform("UID STORE \(uid) +FLAGS.SILENT (\\Seen)", in: mailbox)
+        try markSeen(uids: [uid], in: mailbox)
     }
 
-    /// Moves the message to `target`, creating `target` if it is missing:
+    /// Adds `\Seen` to the messages, in one command (a few hundred UIDs at most: one line).
+    public func markSeen(uids: [UInt32], in mailbox: String) throws {
+        guard !uids.isEmpty else { return }
+        try ensureWritable(mailbox)
+        _ = try perform("UID STORE \(Self.uidSet(uids)) +FLAGS.SILENT (\\Seen)", in: mailbox)
+    }
+
+    public func move(uid: UInt32, from mailbox: String, to target: String) throws {
+        try move(uids: [uid], from: mailbox, to: target)
+    }
+
+    /// Moves the messages to `target`, creating `target` if it is missing:
     /// `MOVE` when the server has it, else `COPY`, `\Deleted` and `UID EXPUNGE` (plain
     /// `EXPUNGE` without UIDPLUS, which also removes other messages already marked `\Deleted`).
-    public func move(uid: UInt32, from mailbox: String, to target: String) throws {
-        try ensureSelected(mailbox)
+    /// One command each for all of `uids` (a few hundred at most: one line).
+    public func move(uids: [UInt32], from mailbox: String, to target: String) throws {
+        guard !uids.isEmpty else { return }
+        try ensureWritable(mailbox)
         let capabilities = try capabilities()
         let quotedTarget = IMAPMailboxName.quoted(IMAPMailboxName.encode(target))
+        let set = Self.uidSet(uids)
         try ensureExists(target)
         if capabilities.contains("MOVE") {
-            _ = try perform("UID MOVE \(uid) \(quotedTarget)", in: mailbox)
+            _ = try perform("UID MOVE \(set) \(quotedTarget)", in: mailbox)
             return
         }
-        _ = try perform("UID COPY \(uid) \(quotedTarget)", in: mailbox)
-        _ = try perform("UID STORE \(uid) +FLAGS.SILENT (\\Deleted)", in: mailbox)
-        _ = try perform(capabilities.contains("UIDPLUS") ? "UID EXPUNGE \(uid)" : "EXPUNGE", in: mailbox)
+        _ = try perform("UID COPY \(set) \(quotedTarget)", in: mailbox)
+        _ = try perform("UID STORE \(set) +FLAGS.SILENT (\\Deleted)", in: mailbox)
+        _ = try perform(capabilities.contains("UIDPLUS") ? "UID EXPUNGE \(set)" : "EXPUNGE", in: mailbox)
+    }
+
+    static func uidSet(_ uids: [UInt32]) -> String {
+        uids.map(String.init).joined(separator: ",")
     }
 
     // MARK: - Helpers
 
+    /// Makes `mailbox` the selected one, read-write unless it is already selected (SEARCH and
+    /// FETCH of sizes work either way).
     private func ensureSelected(_ mailbox: String) throws {
         if selectedMailbox != mailbox { _ = try select(mailbox) }
+    }
+
+    /// Makes `mailbox` the selected one, read-write (for STORE and MOVE).
+    private func ensureWritable(_ mailbox: String) throws {
+        if selectedMailbox != mailbox || selectedReadOnly { _ = try select(mailbox) }
     }
 
     /// The message's RFC822.SIZE. Asked together for up to `sizeBatch` UIDs that `uids(from:in:)`

@@ -201,7 +201,7 @@ struct ConfigurationValidator {
                         caFile: source.caFile.flatMap { expand($0, at: path + [.key("ca_file")]) },
                         timeoutMillis: source.timeoutMillis, connectTimeoutMillis: source.connectTimeoutMillis,
                         maxMessageBytes: source.maxMessageBytes),
-                    mailboxes: source.mailboxes, after: after),
+                    mailboxes: source.mailboxes, after: after, pollIntervalSecs: source.pollIntervalSecs),
                 intake: EmailIntake.Settings(
                     source: source.name, maxAttachmentBytes: source.maxAttachmentBytes, splitDemands: source.splitDemands),
                 pollIntervalSecs: source.pollIntervalSecs))
