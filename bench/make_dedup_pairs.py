@@ -13,6 +13,7 @@ Kinds (label in brackets):
 
 Usage: python3 bench/make_dedup_pairs.py > bench/dedup_pairs.jsonl
 """
+import re
 import json
 import random
 import sys
@@ -82,6 +83,21 @@ FRAMES = [
 
 GREETINGS = ["您好！", "尊敬的领导：", "领导好，", "你好，", "尊敬的各位领导，您好！"]
 CLOSINGS = ["请尽快处理，谢谢！", "谢谢！", "麻烦了，辛苦了！", "此致敬礼！", "非常感谢！", "请尽快处理为盼。"]
+
+
+REMINDERS = ["此前已通过热线反映过，至今没有回音。", "这是第二次提交该诉求。", "请相关部门予以重视。",
+             "上周已在网站上留言，未见答复，现再次提交。", "因事情紧急，再次来信。"]
+
+
+# A clause with one slot and the values it is filled with (second None: two of the list).
+SLOTS = [
+    ("需要为员工{}办理", ["王磊", "刘洋", "陈静", "杨帆", "赵敏", "黄海涛", "周婷", "吴刚"], None),
+    ("此次申请的是{}", ["施工许可证", "排污许可证", "取水许可证", "经营许可证", "卫生许可证"], None),
+    ("涉及园区{}号楼", ["三", "五", "七", "九", "十二"], None),
+    ("涉及的是{}年的数据", ["上半", "下半"], None),
+    ("负责对接的是{}经理", ["张", "李", "孙", "马", "郑"], None),
+    ("申报的是{}项目", ["技改", "研发", "人才", "节能", "外贸"], None),
+]
 
 
 def fill(sentence):
@@ -197,6 +213,40 @@ def main():
         topic, other = rng.sample(topics, 2)
         pairs.append({"a": join(demand(first, topic)[0]), "b": join(demand(second, other)[0]),
                       "duplicate": False, "kind": "unrelated"})
+    # Added after the kinds above, so their pairs stay as they were.
+    # A re-send with a reminder sentence before or after (duplicate: the same demand).
+    for _ in range(40):
+        _, _, clauses, _ = original()
+        a = join(clauses)
+        reminder = rng.choice(REMINDERS)
+        b = reminder + a if rng.random() < 0.5 else a + reminder
+        pairs.append({"a": a, "b": b, "duplicate": True, "kind": "reminder"})
+    # The same demand with one number changed (a year, an amount, a count): two demands.
+    made = 0
+    while made < 40:
+        _, _, clauses, _ = original()
+        numbered = [i for i, clause in enumerate(clauses) if re.search(r"\d", clause)]
+        if not numbered:
+            continue
+        i = rng.choice(numbered)
+        match = rng.choice(list(re.finditer(r"\d+(?:\.\d+)?", clauses[i])))
+        value = match.group(0)
+        other = value
+        while other == value:
+            other = str(int(float(value)) + rng.choice([1, 2, 3, 5, 10, 100]))
+        changed = list(clauses)
+        changed[i] = clauses[i][: match.start()] + other + clauses[i][match.end():]
+        pairs.append({"a": join(clauses), "b": join(changed), "duplicate": False, "kind": "fact"})
+        made += 1
+    # One slot of a long demand filled twice: a person, a permit, a building, a half-year.
+    for _ in range(40):
+        enterprise, topic, clauses, details = original()
+        slot, first, second = rng.choice(SLOTS)
+        first, second = rng.sample(first, 2) if second is None else (first, second)
+        at = rng.randint(3, len(clauses) - 1)
+        a = join(clauses[:at] + [slot.format(first)] + clauses[at:])
+        b = join(clauses[:at] + [slot.format(second)] + clauses[at:])
+        pairs.append({"a": a, "b": b, "duplicate": False, "kind": "fact"})
     for pair in pairs:
         sys.stdout.write(json.dumps(pair, ensure_ascii=False) + "\n")
 

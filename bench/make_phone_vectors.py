@@ -29,10 +29,18 @@ ORACLE RULES (an implementation under test must reproduce these answers):
      "022" + those digits with region "CN". (So 88839428 → +862288839428; a 7-digit 6629000 becomes
      0226629000, which is not a valid Tianjin number → invalid.)
   3. Everything else is given exactly as typed (after rule 1) to phonenumbers.parse(text, "CN").
+  3a. Carrier "IP dialling" prefix (SPEC/issue 15: `17951 0755 36719734` must normalise; the CN
+     metadata of 8.12 does not strip these carrier-selection codes): if rule 3 finds no valid
+     number, the digits (after removing the rule-2 separators) start with 17951, 17911, 12593,
+     17901, 17909, 17908 or 10193 and at least 10 digits follow it, the digits after the prefix
+     are parsed instead.
+  3b. Dash extension (issue 15: `-8001` is kept apart from the number): if still no valid number
+     and the text ends with `-NNNN` (1–6 digits after a last - or －), the part before the dash is
+     judged by rules 2–3a; when that is valid, the digits are its extension.
   4. phonenumbers.NumberParseException → invalid. A parsed number is valid iff
      phonenumbers.is_valid_number(n). For an invalid number both e164 and extension are empty.
-  No other cleaning: full-width digits/plus/parentheses, leading labels (电话：), carrier-selection
-  prefixes (17951, 12593 …), +86 / 0086 / 86 prefixes are all left to phonenumbers.
+  No other cleaning: full-width digits/plus/parentheses, leading labels (电话：), +86 / 0086 / 86
+  prefixes are all left to phonenumbers.
 """
 import random
 import re
@@ -51,6 +59,8 @@ STRIP = re.compile(r"[ \u3000\-－‐–—()（）]")
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 BARE_LOCAL = re.compile(r"[2-9]\d{6,7}")
 DEFAULT_AREA_CODE = "022"
+CARRIER_CODES = ["17951", "17911", "12593", "17901", "17909", "17908", "10193"]
+EXT_DASH = re.compile(r"^(.*[0-9０-９])\s*[-－]\s*([0-9０-９]{1,6})\s*$")
 
 
 def oracle(text):
@@ -59,17 +69,39 @@ def oracle(text):
     m = EXT_ZH.match(text)
     if m:
         text, extension = m.group(1), m.group(2).translate(FULLWIDTH_DIGITS)
-    folded = STRIP.sub("", text).translate(FULLWIDTH_DIGITS)
-    if BARE_LOCAL.fullmatch(folded):
-        text = DEFAULT_AREA_CODE + folded
+    found = judge(text)
+    if found is None and not extension:
+        m = EXT_DASH.match(text)
+        if m:
+            head = judge(m.group(1))
+            if head is not None:
+                return head[0], m.group(2).translate(FULLWIDTH_DIGITS), True
+    if found is None:
+        return "", "", False
+    return found[0], extension or found[1], True
+
+
+def parse_valid(text):
     try:
         n = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
-        return "", "", False
+        return None
     if not phonenumbers.is_valid_number(n):
-        return "", "", False
-    e164 = phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
-    return e164, extension or (n.extension or ""), True
+        return None
+    return phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164), (n.extension or "")
+
+
+def judge(text):
+    """Rules 2, 3 and 3a: (e164, extension) or None."""
+    folded = STRIP.sub("", text).translate(FULLWIDTH_DIGITS)
+    if BARE_LOCAL.fullmatch(folded):
+        return parse_valid(DEFAULT_AREA_CODE + folded)
+    found = parse_valid(text)
+    if found is None and folded.isdigit():
+        prefix = next((p for p in CARRIER_CODES if folded.startswith(p)), None)
+        if prefix and len(folded) - len(prefix) >= 10:
+            found = parse_valid(folded[len(prefix):])
+    return found
 
 
 # ---------------------------------------------------------------- generators

@@ -119,7 +119,8 @@ public struct Enterprise: Sendable, Hashable, Codable {
 }
 
 public struct Category: Sendable, Hashable, Codable {
-    public enum Decision: String, Sendable, Hashable, Codable { case source, rules, `default` }
+    /// `model`: the examples model with the keywords as priors (`channels/classification_examples.tsv`).
+    public enum Decision: String, Sendable, Hashable, Codable { case source, rules, model, `default` }
     public var code: String
     public var label: String
     public var by: Decision

@@ -81,15 +81,18 @@ public struct PhoneNumber: Sendable, Hashable {
 
     /// The forms of `number` offered to libphonenumber, in order; the first it calls valid.
     private static func candidates(_ number: String, defaultAreaCode: String) -> (e164: String, extension: String?)? {
-        if let found = libphonenumber(number) { return found }
-        // Only digits and separators: a local number or a carrier prefix may be in front.
-        guard number.allSatisfy({ $0.isASCIIDigit || separators.contains($0) }) else { return nil }
+        let plain = number.allSatisfy { $0.isASCIIDigit || separators.contains($0) }
         let digits = number.filter(\.isASCIIDigit)
-        if digits.count == 7 || digits.count == 8, let first = digits.first, first != "0", first != "1" {
+        // A bare local number is read in the zone's area code only: libphonenumber alone would
+        // read `53610034` as a number in area 536 (Weifang) and `2496287` in area 24.
+        if plain, digits.count == 7 || digits.count == 8, let first = digits.first, first != "0", first != "1" {
             let area = defaultAreaCode.filter(\.isASCIIDigit)
             guard !area.isEmpty else { return nil }
             return libphonenumber((area.hasPrefix("0") ? area : "0" + area) + digits)
         }
+        if let found = libphonenumber(number) { return found }
+        // Only digits and separators: a carrier prefix may be in front.
+        guard plain else { return nil }
         if let prefix = ipDialPrefixes.first(where: digits.hasPrefix), digits.count >= prefix.count + 10 {
             return libphonenumber(String(digits.dropFirst(prefix.count)))
         }

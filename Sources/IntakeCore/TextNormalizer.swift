@@ -16,6 +16,12 @@ public enum TextNormalizer {
         normalize(text, keepingLines: false, foldingPunctuation: false)
     }
 
+    /// For finding things in text (a phone number written ０２２－６６２９００００): `block` with
+    /// full-width punctuation folded to ASCII too; never for storage.
+    public static func foldedBlock(_ text: String) -> String {
+        normalize(text, keepingLines: true, foldingPunctuation: true)
+    }
+
     /// For matching, never for storage: `line` with full-width punctuation folded to ASCII
     /// (`（` → `(`, `，` → `,`) and traditional characters read as simplified (OpenCC).
     public static func matchingLine(_ text: String) -> String {

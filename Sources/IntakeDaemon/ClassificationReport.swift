@@ -20,7 +20,8 @@ public struct ClassificationReport {
         let due = calendar.dueDate(from: now, workingDays: result.deadlineWorkingDays, urgent: urgent, timeZone: timestamps.timeZone)
         return [
             "category     \(result.category.code) \(result.category.label)",
-            "decided by   \(result.category.by.rawValue)" + (result.category.by == .rules ? " (score \(result.score))" : ""),
+            "decided by   \(result.category.by.rawValue)" + (result.category.by == .rules ? " (score \(result.score))" : "")
+                + (result.category.by == .model ? " (examples model with keyword score \(result.score) as prior; ~ marks the n-grams that weighed most)" : ""),
             "matched      \(result.matchedTerms.isEmpty ? "-" : result.matchedTerms.joined(separator: ", "))",
             "department   \(result.department ?? "-")",
             "deadline     \(result.deadlineWorkingDays) working days\(urgent ? ", halved for urgent" : ""): due \(timestamps.format(due)) if raised now",

@@ -20,8 +20,19 @@ public struct Classifier: Sendable {
     public let taxonomy: Taxonomy
     private let bySynonym: [String: Int]
     private let keywords: KeywordIndex
+    /// Trained on the examples file; nil without one (keywords alone decide).
+    public let model: ExampleModel?
+    /// How much one point of keyword score counts against the model's log-likelihood;
+    /// chosen by 5-fold cross-validation on the training examples (`intake-bench
+    /// --classification`), never on the held-out set.
+    public static let defaultKeywordWeight = 6.0
+    public let keywordWeight: Double
 
-    public init(taxonomy: Taxonomy) {
+    public init(
+        taxonomy: Taxonomy, examples: [ClassificationExample] = [], keywordWeight: Double = Self.defaultKeywordWeight,
+        smoothing: Double = ExampleModel.smoothing
+    ) {
+        self.keywordWeight = keywordWeight
         self.taxonomy = taxonomy
         var bySynonym: [String: Int] = [:]
         for (index, category) in taxonomy.categories.enumerated() {
@@ -32,6 +43,9 @@ public struct Classifier: Sendable {
         }
         self.bySynonym = bySynonym
         keywords = KeywordIndex(taxonomy.categories)
+        let indices = Dictionary(taxonomy.categories.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
+        let model = ExampleModel(examples: examples, categories: taxonomy.categories.count, categoryIndex: { indices[$0] }, smoothing: smoothing)
+        self.model = model.isEmpty ? nil : model
     }
 
     public func classify(sourceCategory: String?, subject: String?, description: String) -> Classification {
@@ -42,9 +56,12 @@ public struct Classifier: Sendable {
         // Traditional characters read as simplified: the keywords are written in simplified.
         if let subject { keywords.scan(ChineseScript.simplified(subject), into: &found) }
         keywords.scan(ChineseScript.simplified(description), into: &found)
-        guard !found.isEmpty else { return decision(taxonomy.defaultIndex, by: .default, terms: [], score: 0) }
         var scores = [Int](repeating: 0, count: taxonomy.categories.count)
         for index in found { scores[keywords.entries[index].category] += keywords.entries[index].weight }
+        if let model {
+            return decideWithModel(model, text: [subject, description].compactMap { $0 }.joined(separator: " "), keywordScores: scores, found: found)
+        }
+        guard !found.isEmpty else { return decision(taxonomy.defaultIndex, by: .default, terms: [], score: 0) }
         var best = 0
         for index in scores.indices where scores[index] > scores[best] { best = index }
         guard scores[best] >= taxonomy.minimumScore else {
@@ -56,6 +73,28 @@ public struct Classifier: Sendable {
             return entry.category == best ? "\(entry.term):\(entry.weight)" : nil
         }
         return decision(best, by: .rules, terms: terms, score: scores[best])
+    }
+
+    /// The examples model's log-likelihood plus `keywordWeight` per keyword point: the
+    /// keywords are priors, the examples say how enterprises really write. The explanation
+    /// lists the chosen category's keywords that occurred (`term:weight`) and the n-grams that
+    /// favoured it most over the runner-up (`~人才公寓`).
+    private func decideWithModel(_ model: ExampleModel, text: String, keywordScores: [Int], found: [Int]) -> Classification {
+        let likelihoods = model.scores(text)
+        guard likelihoods.count == keywordScores.count, ExampleModel.features(text).count > 0 else {
+            return decision(taxonomy.defaultIndex, by: .default, terms: [], score: 0)
+        }
+        let combined = likelihoods.indices.map { likelihoods[$0] + keywordWeight * Double(keywordScores[$0]) }
+        var best = 0
+        for index in combined.indices where combined[index] > combined[best] { best = index }
+        var runnerUp = best == 0 ? 1 : 0
+        for index in combined.indices where index != best && combined[index] > combined[runnerUp] { runnerUp = index }
+        let terms = found.sorted().compactMap { index -> String? in
+            let entry = keywords.entries[index]
+            return entry.category == best ? "\(entry.term):\(entry.weight)" : nil
+        }
+        let evidence = model.evidence(text, for: best, against: runnerUp).map { "~" + $0 }
+        return decision(best, by: .model, terms: terms + evidence, score: keywordScores[best])
     }
 
     private func decision(_ index: Int, by: Category.Decision, terms: [String], score: Int) -> Classification {

@@ -23,14 +23,15 @@ import Testing
         await daemon.stop()
     }
 
-    @Test func withoutASourceCategoryKeywordsDecideAndClassifyExplainsIt() throws {
+    @Test func withoutASourceCategoryTheModelDecidesAndClassifyExplainsIt() throws {
         let environment = try TestEnvironment()
         let result = try runCLI([
             "classify", "--text", "新建涂装车间的环评报告已受理，想确认环评批复的预计时间。", "--config", environment.configPath,
         ])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("category     environment"), "\(result.output)")
-        #expect(result.output.contains("decided by   rules"))
-        #expect(result.output.contains("环评"))
+        #expect(result.output.contains("decided by   model"), "\(result.output)")
+        #expect(result.output.contains("环评:3"), "the keywords that weighed: \(result.output)")
+        #expect(result.output.contains("~"), "the n-grams that weighed: \(result.output)")
     }
 }

@@ -8,7 +8,7 @@ enum EmailTextFinder {
     /// Full-width digits and brackets ("１３８ １２３４ ５６７８") are read through
     /// `TextNormalizer`, which folds them to ASCII: the number comes back in ASCII digits.
     static func phoneNumber(in text: String) -> String? {
-        let characters = Array(TextNormalizer.block(text))
+        let characters = Array(TextNormalizer.foldedBlock(text))
         var index = 0
         while index < characters.count {
             let character = characters[index]

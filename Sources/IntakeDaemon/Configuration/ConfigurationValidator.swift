@@ -62,7 +62,12 @@ struct ConfigurationValidator {
         var calendar = WorkingCalendar.weekendsOnly
         if let path = settings.classification.taxonomy.flatMap({ expand($0, at: [.key("classification"), .key("taxonomy")]) }) {
             do {
-                classifier = Classifier(taxonomy: try Taxonomy.load(path: path))
+                let taxonomy = try Taxonomy.load(path: path)
+                var examples: [ClassificationExample] = []
+                if let examplesPath = settings.classification.examples.flatMap({ expand($0, at: [.key("classification"), .key("examples")]) }) {
+                    examples = try ClassificationExample.load(path: examplesPath, taxonomy: taxonomy)
+                }
+                classifier = Classifier(taxonomy: taxonomy, examples: examples)
             } catch {
                 issues += error.issues
             }

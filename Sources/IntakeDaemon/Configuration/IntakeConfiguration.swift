@@ -392,16 +392,20 @@ public struct ClassificationConfiguration: Sendable, Codable {
     public var taxonomy: String?
     /// `channels/holidays.yaml`: holidays and make-up working days; weekends only without it.
     public var holidays: String?
+    /// `channels/classification_examples.tsv`: labelled demands the examples model learns
+    /// from (at start-up and on SIGHUP); keywords alone decide without it.
+    public var examples: String?
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case taxonomy, holidays }
+    enum CodingKeys: String, CodingKey, CaseIterable { case taxonomy, holidays, examples }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         taxonomy = try container.decodeIfPresent(String.self, forKey: .taxonomy)
         holidays = try container.decodeIfPresent(String.self, forKey: .holidays)
+        examples = try container.decodeIfPresent(String.self, forKey: .examples)
     }
 }
 

@@ -55,6 +55,7 @@ struct TestEnvironment {
                   secret_file: \(directory.path)/bearer.secret
             classification:
               taxonomy: \(repositoryRoot.appendingPathComponent("channels/taxonomy.yaml").path)
+              examples: \(repositoryRoot.appendingPathComponent("channels/classification_examples.tsv").path)
               holidays: \(repositoryRoot.appendingPathComponent("channels/holidays.yaml").path)
             dedup:
               enabled: \(dedup)

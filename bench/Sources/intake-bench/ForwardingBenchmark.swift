@@ -24,8 +24,20 @@ struct ForwardingBenchmark: AsyncParsableCommand {
     @Option(help: "Instead: evaluate text deduplication on these labelled pairs (JSON lines).") var dedupPairs: String?
     @Option(help: "Instead: measure a dedup lookup with this many cases stored (comma-separated for several).") var dedupLookup: String?
     @Option(help: "dedup lookup: the store's mmap_size in MiB, comma-separated to compare.") var mmapMib = "0"
+    @Option(help: "Instead: classification accuracy; the training examples (TSV).") var classification: String?
+    @Option(help: "classification: the held-out examples (TSV).") var heldout = "bench/classification_heldout.tsv"
+    @Option(help: "classification: the taxonomy.") var taxonomy = "channels/taxonomy.yaml"
+    @Option(help: "Instead: phone-number agreement with these libphonenumber vectors (TSV).") var phoneVectors: String?
 
     func run() async throws {
+        if let classification {
+            try FidelityBenchmark.classification(taxonomyPath: taxonomy, examplesPath: classification, heldoutPath: heldout)
+            return
+        }
+        if let phoneVectors {
+            try FidelityBenchmark.phones(phoneVectors)
+            return
+        }
         if let dedupPairs {
             try evaluateDedup(URL(fileURLWithPath: dedupPairs))
             return
