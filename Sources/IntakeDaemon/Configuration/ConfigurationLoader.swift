@@ -48,7 +48,8 @@ public struct LoadedConfiguration: Sendable {
         guard dedup.enabled else { return nil }
         return DedupPolicy(
             highThreshold: dedup.highThreshold, lowThreshold: dedup.lowThreshold, textOnlyThreshold: dedup.textOnlyThreshold,
-            crossCategoryThreshold: dedup.crossCategoryThreshold, windowSeconds: dedup.windowDays * 86400)
+            crossCategoryThreshold: dedup.crossCategoryThreshold, windowSeconds: dedup.windowDays * 86400,
+            containmentThreshold: dedup.containmentThreshold)
     }
 
     /// Email sources with their passwords read.

@@ -85,6 +85,7 @@ struct ConfigurationValidator {
         for (value, key) in [
             (dedup.lowThreshold, "low_threshold"), (dedup.highThreshold, "high_threshold"),
             (dedup.textOnlyThreshold, "text_only_threshold"), (dedup.crossCategoryThreshold, "cross_category_threshold"),
+            (dedup.containmentThreshold, "containment_threshold"),
         ] where !(value > 0 && value <= 1) {
             report(dedupPath + [.key(key)], "must be in (0, 1], found \(value)")
         }

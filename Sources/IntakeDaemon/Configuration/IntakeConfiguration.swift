@@ -1,5 +1,6 @@
 import Foundation
 import IntakeChannels
+import IntakePipeline
 
 /// The daemon's configuration file (YAML). Every option has a default; names carry units.
 /// See `deploy/intake.example.yaml` for the annotated form.
@@ -422,6 +423,9 @@ public struct DedupConfiguration: Sendable, Codable {
     public var textOnlyThreshold = 0.9
     /// Two cases of different categories are duplicates only at or above this.
     public var crossCategoryThreshold = 0.95
+    /// A possible duplicate whose text holds this share of the shorter one's shingles (a
+    /// re-send with words added) is a duplicate, unless a crucial fact changed.
+    public var containmentThreshold = DedupPolicy().containmentThreshold
 
     public init() {}
 
@@ -432,6 +436,7 @@ public struct DedupConfiguration: Sendable, Codable {
         case lowThreshold = "low_threshold"
         case textOnlyThreshold = "text_only_threshold"
         case crossCategoryThreshold = "cross_category_threshold"
+        case containmentThreshold = "containment_threshold"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -443,6 +448,7 @@ public struct DedupConfiguration: Sendable, Codable {
         lowThreshold = try container.value(.lowThreshold, default: lowThreshold)
         textOnlyThreshold = try container.value(.textOnlyThreshold, default: textOnlyThreshold)
         crossCategoryThreshold = try container.value(.crossCategoryThreshold, default: crossCategoryThreshold)
+        containmentThreshold = try container.value(.containmentThreshold, default: containmentThreshold)
     }
 }
 
