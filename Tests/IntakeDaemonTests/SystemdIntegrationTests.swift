@@ -125,6 +125,30 @@ import Glibc
         }
     }
 
+    /// An administrator adds examples and reloads: the model is retrained from the file.
+    @Test func aReloadRetrainsTheExamplesModelFromTheEditedFile() throws {
+        let environment = try TestEnvironment()
+        let examples = environment.directory.appendingPathComponent("examples.tsv")
+        // A deliberately odd label for a made-up word, so only the added examples can decide it.
+        try "category\ttext\nland\t用地指标不够用\nip\t商标被抢注了\n".write(to: examples, atomically: true, encoding: .utf8)
+        var config = try String(contentsOfFile: environment.configPath, encoding: .utf8)
+        config = config.replacingOccurrences(of: repositoryRoot.appendingPathComponent("channels/classification_examples.tsv").path, with: examples.path)
+        try config.write(toFile: environment.configPath, atomically: true, encoding: .utf8)
+        let live = LiveSettings(try ConfigurationLoader.load(path: environment.configPath))
+        #expect(live.normalizer.value.classifier?.model?.exampleCount == 2)
+        let text = "咕噜咕噜机的咕噜咕噜问题"
+        let before = live.normalizer.value.classifier?.classify(sourceCategory: nil, subject: nil, description: text)
+        #expect(before?.category.code != "tax")
+        let added = (0..<5).map { "tax\t咕噜咕噜机的咕噜咕噜问题第\($0)次" }.joined(separator: "\n")
+        try (String(contentsOf: examples, encoding: .utf8) + added + "\n").write(to: examples, atomically: true, encoding: .utf8)
+        guard case .applied = live.reload() else {
+            Issue.record("a valid configuration was refused")
+            return
+        }
+        #expect(live.normalizer.value.classifier?.model?.exampleCount == 7)
+        #expect(live.normalizer.value.classifier?.classify(sourceCategory: nil, subject: nil, description: text).category.code == "tax")
+    }
+
     @Test func anInvalidReloadChangesNothing() throws {
         let environment = try TestEnvironment()
         let live = LiveSettings(try ConfigurationLoader.load(path: environment.configPath))

@@ -39,6 +39,17 @@ import Testing
         #expect(code(text) == expected, "\(text)")
     }
 
+    /// Traditional characters are read as simplified, by the keywords and the model alike.
+    @Test func aDemandInTraditionalCharactersIsClassifiedLikeItsSimplifiedForm() {
+        let simplified = "我们新招的两名硕士想办理人才落户，需要准备哪些材料？"
+        let traditional = "我們新招的兩名碩士想辦理人才落戶，需要準備哪些材料？"
+        let a = Self.classifier.classify(sourceCategory: nil, subject: nil, description: simplified)
+        let b = Self.classifier.classify(sourceCategory: nil, subject: nil, description: traditional)
+        #expect(a.category.code == "talent")
+        #expect(b.category.code == a.category.code)
+        #expect(b.matchedTerms == a.matchedTerms)
+    }
+
     @Test func theDecisionIsExplainedByKeywordsAndNGrams() {
         let result = Self.classifier.classify(sourceCategory: nil, subject: nil, description: "新建涂装车间的环评报告已受理，想确认环评批复的预计时间。")
         #expect(result.category.by == .model)
