@@ -80,8 +80,9 @@ public struct Classifier: Sendable {
     /// lists the chosen category's keywords that occurred (`term:weight`) and the n-grams that
     /// favoured it most over the runner-up (`~人才公寓`).
     private func decideWithModel(_ model: ExampleModel, text: String, keywordScores: [Int], found: [Int]) -> Classification {
-        let likelihoods = model.scores(text)
-        guard likelihoods.count == keywordScores.count, ExampleModel.features(text).count > 0 else {
+        let scalars = ExampleModel.scalars(text)
+        let likelihoods = model.scores(scalars)
+        guard likelihoods.count == keywordScores.count, scalars.count >= 2 else {
             return decision(taxonomy.defaultIndex, by: .default, terms: [], score: 0)
         }
         let combined = likelihoods.indices.map { likelihoods[$0] + keywordWeight * Double(keywordScores[$0]) }
@@ -93,7 +94,7 @@ public struct Classifier: Sendable {
             let entry = keywords.entries[index]
             return entry.category == best ? "\(entry.term):\(entry.weight)" : nil
         }
-        let evidence = model.evidence(text, for: best, against: runnerUp).map { "~" + $0 }
+        let evidence = model.evidence(scalars, for: best, against: runnerUp).map { "~" + $0 }
         return decision(best, by: .model, terms: terms + evidence, score: keywordScores[best])
     }
 

@@ -114,36 +114,60 @@ public struct ExampleModel: Sendable {
     /// The log-likelihood of `text` under each category (features never seen in training
     /// are left out).
     public func scores(_ text: String) -> [Double] {
-        var scores = logPrior.map(Double.init)
-        for feature in Self.features(text) {
-            guard let row = logLikelihood[feature] else { continue }
-            for category in 0..<categories { scores[category] += Double(row[category]) }
-        }
-        return scores
+        scores(Self.scalars(text))
     }
 
-    /// The n-grams of `text` that favour `category` over `other` the most, as text.
-    public func evidence(_ text: String, for category: Int, against other: Int, count: Int = 3) -> [String] {
-        var weighed: [(String, Float)] = []
-        let scalars = Self.scalars(text)
+    /// `scores` of text already reduced to its letters and digits (`scalars`).
+    func scores(_ scalars: [UInt32]) -> [Double] {
+        var sums = [Float](repeating: 0, count: categories)
+        var seen = Set<UInt64>(minimumCapacity: scalars.count * 2)
+        for size in 2...3 where scalars.count >= size {
+            for start in 0...(scalars.count - size) {
+                let key = Self.key(scalars[start..<(start + size)])
+                guard seen.insert(key).inserted, let row = logLikelihood[key] else { continue }
+                row.withUnsafeBufferPointer { row in
+                    for category in 0..<categories { sums[category] += row[category] }
+                }
+            }
+        }
+        return (0..<categories).map { Double(logPrior[$0]) + Double(sums[$0]) }
+    }
+
+    /// The n-grams of `scalars` that favour `category` over `other` the most, as text.
+    func evidence(_ scalars: [UInt32], for category: Int, against other: Int, count: Int = 3) -> [String] {
+        var weighed: [(start: Int, size: Int, margin: Float)] = []
         var seen = Set<UInt64>()
         for size in [3, 2] where scalars.count >= size {
             for start in 0...(scalars.count - size) {
-                let gram = scalars[start..<(start + size)]
-                let key = Self.key(gram)
+                let key = Self.key(scalars[start..<(start + size)])
                 guard seen.insert(key).inserted, let row = logLikelihood[key] else { continue }
                 let margin = row[category] - row[other]
-                if margin > 0 { weighed.append((String(String.UnicodeScalarView(gram.compactMap(Unicode.Scalar.init))), margin)) }
+                if margin > 0 { weighed.append((start, size, margin)) }
             }
         }
-        return weighed.sorted { $0.1 > $1.1 }.prefix(count).map(\.0)
+        return weighed.sorted { $0.margin > $1.margin }.prefix(count).map { gram in
+            String(String.UnicodeScalarView(scalars[gram.start..<(gram.start + gram.size)].compactMap(Unicode.Scalar.init)))
+        }
     }
 
     /// Letters and digits of the text as matching reads it, lower-cased.
     static func scalars(_ text: String) -> [UInt32] {
-        TextNormalizer.matchingLine(text).lowercased().unicodeScalars
-            .filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }
-            .map(\.value)
+        let line = TextNormalizer.matchingLine(text)
+        var out: [UInt32] = []
+        out.reserveCapacity(line.unicodeScalars.count)
+        for scalar in line.unicodeScalars {
+            let value = scalar.value
+            switch value {
+            case 0x4E00...0x9FFF, 0x30...0x39, 0x61...0x7A: out.append(value)  // ideographs, digits, a–z: most text
+            case 0x41...0x5A: out.append(value + 0x20)
+            case 0...0x7F: continue
+            default:
+                if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                    out.append(scalar.properties.lowercaseMapping.unicodeScalars.first?.value ?? value)
+                }
+            }
+        }
+        return out
     }
 
     /// A bigram or trigram packed into 64 bits: 21 bits per scalar, the size in the top bit.
