@@ -47,7 +47,6 @@ let package = Package(
             name: "IntakeChannels",
             dependencies: [
                 "IntakeCore", "IntakeStore", "IntakePipeline", "CCurl",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -51,14 +51,14 @@ C=$S/IntakeChannels
 declare -A MODULE_FILES=(
     [Crypto]="$here/stubs/Crypto.swift"
     [IntakeCore]="$(ls "$S"/IntakeCore/*.swift | tr '\n' ' ') $here/stubs/BundleModule.swift"
-    [IntakePipeline]="$S/IntakePipeline/CaseDraft.swift"
+    [IntakePipeline]="$S/IntakePipeline/CaseDraft.swift $S/IntakePipeline/Demands/DemandSplitter.swift"
     [IntakeStore]="$S/IntakeStore/BlobStore.swift $S/IntakeStore/DurableFile.swift"
     [IntakeChannels]="$(ls "$C"/Email/MIME*.swift | tr '\n' ' ') $C/Email/MultipartSplitter.swift
         $C/Email/TransferDecoding.swift $C/Email/EncodedWords.swift $C/Email/MailAddress.swift
         $C/Email/MailDate.swift $C/Email/HTMLText.swift $C/Email/FlowedText.swift
         $C/AttachmentName.swift $C/FieldError.swift $C/Hotline/CSVReader.swift
-        $C/Webhook/WebhookRequestDecoder.swift $C/Webhook/WebhookRejection.swift
-        $C/Visit/DemandSplitter.swift $C/Visit/VisitDecoder.swift $C/Visit/VisitDecoder+Drafts.swift
+        $C/Webhook/WebhookRequestDecoder.swift $C/HTTPIntake/IntakeRejection.swift $C/AttachmentContent.swift
+        $C/Visit/VisitDecoder.swift $C/Visit/VisitDecoder+Drafts.swift
         $C/Visit/VisitRecord.swift"
 )
 MODULE_ORDER=(Crypto IntakeCore IntakePipeline IntakeStore IntakeChannels)

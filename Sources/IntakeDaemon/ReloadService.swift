@@ -16,7 +16,7 @@ import UnixSignals
 final class LiveSettings: Sendable {
     let file: String
     let normalizer: Live<CaseNormalizer>
-    let authenticator: Live<WebhookAuthenticator>
+    let authenticator: Live<SourceAuthenticator>
     /// Per hotline source name.
     let hotlineMappings: [String: Live<HotlineMapping>]
     private let current: Live<LoadedConfiguration>
@@ -29,8 +29,8 @@ final class LiveSettings: Sendable {
         current = Live(configuration)
     }
 
-    static func authenticator(_ configuration: LoadedConfiguration) -> WebhookAuthenticator {
-        WebhookAuthenticator(sources: configuration.webhookSources, toleranceSecs: configuration.settings.webhook.signatureToleranceSecs)
+    static func authenticator(_ configuration: LoadedConfiguration) -> SourceAuthenticator {
+        SourceAuthenticator(sources: configuration.webhookSources, toleranceSecs: configuration.settings.webhook.signatureToleranceSecs)
     }
 
     enum Outcome: Sendable {

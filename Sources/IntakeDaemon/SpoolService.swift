@@ -116,7 +116,7 @@ struct SpoolService: Service {
                     ref: name, rawSHA256: outcome.rawSHA256, detail: ["path": .string(destination.path)]))
             }
             if outcome.changed { onQueued() }
-        } catch is HotlineIngestor.Interrupted {
+        } catch is SpoolInterrupted {
             logger.notice("spooled file left for the next start", metadata: ["intake.source": "\(self.name)", "intake.file": "\(name)"])
         } catch where Self.isTransient(error) {
             // The store or the disk, not the file: it is taken again when they are back,

@@ -11,15 +11,13 @@ struct VisitRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.post("/v1/visits") { request, _ -> Response in
-            let headers = WebhookIntake.Headers(
-                signature: request.headers[.intakeSignature], authorization: request.headers[.authorization],
-                source: request.headers[.intakeSource], idempotencyKey: nil)
+            let headers = HTTPIntakeResponse.headers(request, idempotencyKey: false)
             if headers.signature == nil, headers.authorization == nil {
-                return WebhookRoutes.response(await intake.handle(headers, contentType: nil, body: []))
+                return HTTPIntakeResponse.response(await intake.handle(headers, contentType: nil, body: []))
             }
             let limit = intake.settings.maxBodyBytes
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-                return WebhookRoutes.response(await intake.refuseTooLarge())
+                return HTTPIntakeResponse.response(await intake.refuseTooLarge())
             }
             let body: ByteBuffer
             do {
@@ -27,9 +25,9 @@ struct VisitRoutes {
             } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
                 // Over the limit as it arrived (a chunked body has no Content-Length; collect throws
                 // NIOTooManyBytesError): the same answer and trace as a declared length.
-                return WebhookRoutes.response(await intake.refuseTooLarge())
+                return HTTPIntakeResponse.response(await intake.refuseTooLarge())
             }
-            return WebhookRoutes.response(await intake.handle(headers, contentType: request.headers[.contentType], body: Array(body.readableBytesView)))
+            return HTTPIntakeResponse.response(await intake.handle(headers, contentType: request.headers[.contentType], body: Array(body.readableBytesView)))
         }
         router.get("/v1/schema/visit") { _, _ in
             Response(

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakePipeline
 import Testing
 
 @testable import IntakeChannels
@@ -10,7 +11,7 @@ import Testing
 @Suite struct FuzzRegressionTests {
     private static let webhook = WebhookRequestDecoder(maxRequestsPerBatch: 5, maxAttachmentBytes: 64, maxAttachmentsPerRequest: 3)
 
-    private static func decodeWebhook(_ body: String) throws -> Result<WebhookRequestDecoder.Decoded, WebhookRejection> {
+    private static func decodeWebhook(_ body: String) throws -> Result<WebhookRequestDecoder.Decoded, IntakeRejection> {
         webhook.decode(try JSONParser.parse(Array(body.utf8)))
     }
 

@@ -65,10 +65,6 @@ public struct HotlineIngestor: Sendable {
     /// Asked between batches; true stops the file there (it is taken again from the start).
     public typealias StopCheck = @Sendable () -> Bool
 
-    public struct Interrupted: Error, CustomStringConvertible {
-        public var description: String { "stopped before the end of the file" }
-    }
-
     public let settings: Settings
     let mapping: HotlineMapping
     let normalizer: CaseNormalizer
@@ -211,7 +207,7 @@ public struct HotlineIngestor: Sendable {
                     try await flush()
                     if shouldStop() {
                         _ = try await inFlight?.value
-                        throw Interrupted()
+                        throw SpoolInterrupted()
                     }
                 }
             }

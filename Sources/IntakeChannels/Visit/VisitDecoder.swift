@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakePipeline
 
 /// Reads a visit upload (`{...}` or `{"visits": [...]}`) into records, collecting every field
 /// error with its JSON pointer. Visits are judged one by one, so a batch with one bad visit
@@ -61,7 +62,7 @@ public struct VisitDecoder: Sendable {
         let others = top.keys.filter { $0 != "visits" }.sorted()
         if let first = others.first {
             let names = others.map { "\"\($0)\"" }.joined(separator: ", ")
-            return .failure(FieldError("/\(VisitFieldReader.escape(first))", "unexpected beside \"visits\" in a batch: \(names)"))
+            return .failure(FieldError("/\(JSONFieldReader.escape(first))", "unexpected beside \"visits\" in a batch: \(names)"))
         }
         var results: [VisitResult] = []
         var firstIndexByID: [String: Int] = [:]
@@ -86,7 +87,7 @@ public struct VisitDecoder: Sendable {
         guard case .object(var fields) = value else {
             return .invalid(index: index, visitID: nil, errors: [FieldError(path.isEmpty ? "/" : path, "expected a JSON object, found \(value.typeName)")])
         }
-        var reader = VisitFieldReader(path: path)
+        var reader = JSONFieldReader(path: path, numericKeys: ["phone", "id"])
         reader.rejectUnknown(fields, allowed: Self.visitFields, what: "a visit")
 
         let visitID = reader.string(&fields, "visit_id").flatMap { given -> String? in
@@ -150,7 +151,7 @@ public struct VisitDecoder: Sendable {
             demandsFromNotes: demandsFromNotes, attachments: attachments))
     }
 
-    private func decodeParticipants(_ fields: inout [String: JSONValue], reader: inout VisitFieldReader) -> [String] {
+    private func decodeParticipants(_ fields: inout [String: JSONValue], reader: inout JSONFieldReader) -> [String] {
         guard let items = reader.array(&fields, "participants") else { return [] }
         if items.count > maxParticipants {
             reader.fail("participants", "has \(items.count) names; at most \(maxParticipants)")
@@ -168,7 +169,7 @@ public struct VisitDecoder: Sendable {
     }
 
     /// Nil when the visit lists no demands (absent, null or `[]`): they come from the notes.
-    private func decodeDemands(_ fields: inout [String: JSONValue], reader: inout VisitFieldReader) -> [VisitDemand]? {
+    private func decodeDemands(_ fields: inout [String: JSONValue], reader: inout JSONFieldReader) -> [VisitDemand]? {
         guard let items = reader.array(&fields, "demands"), !items.isEmpty else { return nil }
         if items.count > maxDemandsPerVisit {
             reader.fail("demands", "has \(items.count) demands; at most \(maxDemandsPerVisit)")
@@ -200,7 +201,7 @@ public struct VisitDecoder: Sendable {
         return demands
     }
 
-    private func decodeAttachments(_ fields: inout [String: JSONValue], reader: inout VisitFieldReader) -> [VisitAttachment] {
+    private func decodeAttachments(_ fields: inout [String: JSONValue], reader: inout JSONFieldReader) -> [VisitAttachment] {
         guard let items = reader.array(&fields, "attachments") else { return [] }
         if items.count > maxAttachmentsPerVisit {
             reader.fail("attachments", "has \(items.count) attachments; at most \(maxAttachmentsPerVisit)")
@@ -241,7 +242,7 @@ public struct VisitDecoder: Sendable {
         return attachments
     }
 
-    private func decodeBase64(_ content: String, at path: String, reader: inout VisitFieldReader) -> Data? {
+    private func decodeBase64(_ content: String, at path: String, reader: inout JSONFieldReader) -> Data? {
         switch AttachmentContent.decode(content, maxBytes: maxAttachmentBytes) {
         case .success(let bytes): return bytes
         case .failure(let failure):
@@ -253,96 +254,4 @@ public struct VisitDecoder: Sendable {
 
 private func nonBlank(_ text: String) -> String? {
     text.allSatisfy(\.isWhitespace) ? nil : text
-}
-
-/// Takes known members out of a visit's JSON objects, checking their types and recording
-/// each error under its JSON pointer.
-private struct VisitFieldReader {
-    let path: String
-    var errors: [FieldError] = []
-
-    init(path: String) {
-        self.path = path
-    }
-
-    static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
-
-    func pointer(_ relative: String) -> String { path + "/" + relative }
-
-    mutating func fail(_ relative: String, _ message: String) {
-        errors.append(FieldError(pointer(relative), message))
-    }
-
-    func failed(_ relative: String) -> Bool {
-        errors.contains { $0.field == pointer(relative) }
-    }
-
-    mutating func rejectUnknown(_ fields: [String: JSONValue], allowed: Set<String>, what: String, in parent: String? = nil) {
-        for key in fields.keys.sorted() where !allowed.contains(key) {
-            let expected = allowed.sorted().joined(separator: ", ")
-            fail((parent.map { $0 + "/" } ?? "") + Self.escape(key), "unknown field; \(what) has \(expected)")
-        }
-    }
-
-    mutating func string(_ fields: inout [String: JSONValue], _ key: String, in parent: String? = nil) -> String? {
-        guard let value = fields.removeValue(forKey: key) else { return nil }
-        switch value {
-        case .string(let text): return text
-        case .null: return nil
-        case .number(let number) where key == "phone" || key == "id":
-            // Spreadsheet exports send phone numbers and staff numbers as numbers.
-            return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : nil
-        default:
-            fail(relative(key, parent), "expected a string, found \(value.typeName)")
-            return nil
-        }
-    }
-
-    mutating func bool(_ fields: inout [String: JSONValue], _ key: String, in parent: String? = nil) -> Bool? {
-        guard let value = fields.removeValue(forKey: key) else { return nil }
-        switch value {
-        case .bool(let flag): return flag
-        case .null: return nil
-        default:
-            fail(relative(key, parent), "expected true or false, found \(value.typeName)")
-            return nil
-        }
-    }
-
-    mutating func timestamp(_ fields: inout [String: JSONValue], _ key: String) -> Date? {
-        guard let text = string(&fields, key) else { return nil }
-        guard let date = Timestamp.parse(text) else {
-            fail(key, "\"\(text)\" is not an RFC 3339 timestamp with offset")
-            return nil
-        }
-        return date
-    }
-
-    mutating func object(_ fields: inout [String: JSONValue], _ key: String) -> [String: JSONValue]? {
-        guard let value = fields.removeValue(forKey: key) else { return nil }
-        switch value {
-        case .object(let members): return members
-        case .null: return nil
-        default:
-            fail(key, "expected an object, found \(value.typeName)")
-            return nil
-        }
-    }
-
-    mutating func array(_ fields: inout [String: JSONValue], _ key: String) -> [JSONValue]? {
-        guard let value = fields.removeValue(forKey: key) else { return nil }
-        switch value {
-        case .array(let items): return items
-        case .null: return nil
-        default:
-            fail(key, "expected an array, found \(value.typeName)")
-            return nil
-        }
-    }
-
-    private func relative(_ key: String, _ parent: String?) -> String {
-        (parent.map { $0 + "/" } ?? "") + Self.escape(key)
-    }
 }

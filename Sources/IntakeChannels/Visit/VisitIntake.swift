@@ -29,14 +29,14 @@ public struct VisitIntake: Sendable {
     let database: IntakeDatabase
     let blobs: BlobStore
     /// Replaced by a reload; read once per upload.
-    let liveAuthenticator: Live<WebhookAuthenticator>
+    let liveAuthenticator: Live<SourceAuthenticator>
     let liveNormalizer: Live<CaseNormalizer>
     let logger: Logger
     let onQueued: @Sendable () -> Void
     private let events: ChannelEvents
 
     public init(
-        settings: Settings, decoder: VisitDecoder, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<WebhookAuthenticator>,
+        settings: Settings, decoder: VisitDecoder, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<SourceAuthenticator>,
         normalizer: Live<CaseNormalizer>, logger: Logger, onQueued: @escaping @Sendable () -> Void
     ) {
         self.settings = settings
@@ -54,15 +54,15 @@ public struct VisitIntake: Sendable {
 
     /// `POST /v1/visits`: authenticated like the webhook; the answer lists every visit of the
     /// upload with what became of it, so a tablet knows which ones were taken.
-    public func handle(_ headers: WebhookIntake.Headers, contentType: String?, body: [UInt8]) async -> WebhookIntake.Answer {
+    public func handle(_ headers: IntakeHeaders, contentType: String?, body: [UInt8]) async -> IntakeAnswer {
         events.inputReceived()
         guard body.count <= settings.maxBodyBytes else { return await refuse(.tooLarge(limit: settings.maxBodyBytes)) }
-        let source: WebhookAuthenticator.Source
+        let source: SourceAuthenticator.Source
         switch liveAuthenticator.value.authenticate(signature: headers.signature, authorization: headers.authorization, sourceName: headers.source, body: body) {
         case .success(let authenticated): source = authenticated
         case .failure(let rejection): return await refuse(rejection)
         }
-        if let rejection = WebhookRejection.mediaType(contentType, multipart: true) {
+        if let rejection = IntakeRejection.mediaType(contentType, multipart: true) {
             return await refuse(rejection, source: source.name)
         }
         var json = body
@@ -96,7 +96,7 @@ public struct VisitIntake: Sendable {
             let anyTaken = answers.contains { $0.status != "invalid" }
             let status = anyTaken ? 202 : 422
             if answers.contains(where: { $0.changed }) { onQueued() }
-            return WebhookIntake.Answer(
+            return IntakeAnswer(
                 status: status,
                 body: Data(JSONValue.object(["visits": .array(answers.map(\.json))]).serialized().utf8))
         } catch let failure as DurableFile.Failure where failure.isNoSpace {
@@ -108,15 +108,15 @@ public struct VisitIntake: Sendable {
     }
 
     /// Answers an upload larger than `max_body_bytes` (not read to the end).
-    public func refuseTooLarge() async -> WebhookIntake.Answer {
+    public func refuseTooLarge() async -> IntakeAnswer {
         await refuse(.tooLarge(limit: settings.maxBodyBytes))
     }
 
-    private func refuse(_ rejection: WebhookRejection, source: String? = nil) async -> WebhookIntake.Answer {
+    private func refuse(_ rejection: IntakeRejection, source: String? = nil) async -> IntakeAnswer {
         ChannelEvents.refused(
             channel: .visit, source: source, reason: rejection.reason, message: rejection.message, status: rejection.status, logger: logger)
         await rejection.trace(channel: .visit, source: source, ref: nil, in: database, logger: logger)
-        return WebhookIntake.Answer(rejection)
+        return IntakeAnswer(rejection)
     }
 
     // MARK: - Taking visits

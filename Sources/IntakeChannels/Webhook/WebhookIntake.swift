@@ -9,18 +9,12 @@ import Metrics
 /// The webhook channel's work, independent of HTTP plumbing: authenticate, parse, validate,
 /// and commit a request's cases; answer only after the commit.
 public struct WebhookIntake: Sendable {
-    public struct Answer: Sendable, Hashable {
-        public var status: Int
-        public var body: Data
-        public var retryAfterSecs: Int?
-        public var replayed = false
-    }
 
     public let configuration: WebhookConfiguration
     let database: IntakeDatabase
     let blobs: BlobStore
     /// Replaced by a reload (new secrets, taxonomy, holidays); read once per request.
-    let liveAuthenticator: Live<WebhookAuthenticator>
+    let liveAuthenticator: Live<SourceAuthenticator>
     let liveNormalizer: Live<CaseNormalizer>
     let logger: Logger
     /// Called after cases were committed, to wake the forwarder.
@@ -28,7 +22,7 @@ public struct WebhookIntake: Sendable {
     private let events: ChannelEventsBySource
 
     public init(
-        configuration: WebhookConfiguration, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<WebhookAuthenticator>,
+        configuration: WebhookConfiguration, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<SourceAuthenticator>,
         normalizer: Live<CaseNormalizer>, logger: Logger, onQueued: @escaping @Sendable () -> Void
     ) {
         self.configuration = configuration
@@ -41,36 +35,16 @@ public struct WebhookIntake: Sendable {
         events = ChannelEventsBySource(channel: .webhook, logger: logger)
     }
 
-    /// The request headers the channel reads.
-    public struct Headers: Sendable {
-        public var signature: String?
-        public var authorization: String?
-        public var source: String?
-        public var idempotencyKey: String?
-        /// As the client wrote it; checked after authentication.
-        public var contentType: String?
-
-        public init(
-            signature: String? = nil, authorization: String? = nil, source: String? = nil, idempotencyKey: String? = nil,
-            contentType: String? = nil
-        ) {
-            self.signature = signature
-            self.authorization = authorization
-            self.source = source
-            self.idempotencyKey = idempotencyKey
-            self.contentType = contentType
-        }
-    }
 
     /// Answers a request whose body was larger than the limit (it was not read to the end).
-    public func refuseTooLarge(_ headers: Headers) async -> Answer {
+    public func refuseTooLarge(_ headers: IntakeHeaders) async -> IntakeAnswer {
         await refuse(.tooLarge(limit: configuration.maxBodyBytes), headers: headers, source: nil)
     }
 
-    public func handle(_ headers: Headers, body: [UInt8]) async -> Answer {
+    public func handle(_ headers: IntakeHeaders, body: [UInt8]) async -> IntakeAnswer {
         let receivedAt = Date()
         guard body.count <= configuration.maxBodyBytes else { return await refuseTooLarge(headers) }
-        let source: WebhookAuthenticator.Source
+        let source: SourceAuthenticator.Source
         switch liveAuthenticator.value.authenticate(
             signature: headers.signature, authorization: headers.authorization, sourceName: headers.source, body: body, now: receivedAt)
         {
@@ -78,7 +52,7 @@ public struct WebhookIntake: Sendable {
         case .failure(let rejection): return await refuse(rejection, headers: headers, source: nil)
         }
         events[source.name].inputReceived()
-        if let rejection = WebhookRejection.mediaType(headers.contentType) {
+        if let rejection = IntakeRejection.mediaType(headers.contentType) {
             return await refuse(rejection, headers: headers, source: source.name)
         }
         if let key = headers.idempotencyKey, key.isEmpty || key.utf8.count > configuration.maxIdempotencyKeyBytes {
@@ -108,7 +82,7 @@ public struct WebhookIntake: Sendable {
             return await refuse(.unavailable("no space left for attachments", retryAfterSecs: configuration.retryAfterSecs), headers: headers, source: source.name)
         } catch {
             logger.error("webhook commit failed", metadata: ["intake.source": "\(source.name)", "error": "\(error)"])
-            return Answer(.unavailable("the store cannot take requests now; retry later", retryAfterSecs: configuration.retryAfterSecs))
+            return IntakeAnswer(.unavailable("the store cannot take requests now; retry later", retryAfterSecs: configuration.retryAfterSecs))
         }
     }
 
@@ -117,7 +91,7 @@ public struct WebhookIntake: Sendable {
     /// trials use it to show that their check finds losses.
     static let acknowledgeBeforeCommit = ProcessInfo.processInfo.environment["INTAKE_TEST_ACK_BEFORE_COMMIT"] == "1"
 
-    private func commit(_ decoded: WebhookRequestDecoder.Decoded, body: [UInt8], source: String, key: String?, receivedAt: Date) async throws -> Answer {
+    private func commit(_ decoded: WebhookRequestDecoder.Decoded, body: [UInt8], source: String, key: String?, receivedAt: Date) async throws -> IntakeAnswer {
         let rawSHA256 = SHA256.hash(data: body).hexString
         let rawBody = Data(body)
         let normalizer = liveNormalizer.value
@@ -137,14 +111,14 @@ public struct WebhookIntake: Sendable {
                 origin: CaseNormalizer.Origin(channel: .webhook, source: source, ref: "", receivedAt: receivedAt, rawSHA256: rawSHA256),
                 normalizer: normalizer, versioning: .once, detail: detail)
         })
-        let work: @Sendable (IntakeTransaction) throws -> (Answer, [AdmissionOutcome]) = { transaction in
+        let work: @Sendable (IntakeTransaction) throws -> (IntakeAnswer, [AdmissionOutcome]) = { transaction in
             if let key, let stored = try transaction.storedAnswer(channel: .webhook, source: source, key: key) {
                 guard stored.requestSHA256 == rawSHA256 else {
-                    let rejection = WebhookRejection.unprocessable([FieldError("Idempotency-Key", "was already used for a different body")])
-                    return (Answer(status: rejection.status, body: Data(rejection.body.serialized().utf8)), [])
+                    let rejection = IntakeRejection.unprocessable([FieldError("Idempotency-Key", "was already used for a different body")])
+                    return (IntakeAnswer(status: rejection.status, body: Data(rejection.body.serialized().utf8)), [])
                 }
                 try transaction.trace(TraceStep("replayed_answer", channel: .webhook, source: source, ref: key, detail: ["status": .number(Double(stored.status))]))
-                return (Answer(status: stored.status, body: stored.body, replayed: true), [])
+                return (IntakeAnswer(status: stored.status, body: stored.body, replayed: true), [])
             }
             try transaction.storeRaw(sha256: rawSHA256, channel: .webhook, source: source, mediaType: "application/json", body: rawBody)
             let outcomes = try items.map { try transaction.admit($0) }
@@ -153,7 +127,7 @@ public struct WebhookIntake: Sendable {
             if let key {
                 try transaction.storeAnswer(channel: .webhook, source: source, key: key, requestSHA256: rawSHA256, status: 202, body: body)
             }
-            return (Answer(status: 202, body: body), outcomes)
+            return (IntakeAnswer(status: 202, body: body), outcomes)
         }
         if Self.acknowledgeBeforeCommit {
             // Deliberately broken (`make reliability` shows that its check can fail): the
@@ -164,44 +138,17 @@ public struct WebhookIntake: Sendable {
                 _ = try? await database.intake(work)
             }
             let cases = items.map { AdmissionOutcome.created(caseID: $0.intakeCase.id, possibleDuplicateOf: nil).answer(ref: $0.intakeCase.ref) }
-            return Answer(status: 202, body: Data(JSONValue.object(["cases": .array(cases)]).serialized().utf8))
+            return IntakeAnswer(status: 202, body: Data(JSONValue.object(["cases": .array(cases)]).serialized().utf8))
         }
         let (answer, outcomes) = try await database.intake(work)
         if !outcomes.isEmpty { events[source].admitted(outcomes) }
         return answer
     }
 
-    private func refuse(_ rejection: WebhookRejection, headers: Headers, source: String?) async -> Answer {
+    private func refuse(_ rejection: IntakeRejection, headers: IntakeHeaders, source: String?) async -> IntakeAnswer {
         ChannelEvents.refused(
             channel: .webhook, source: source, reason: rejection.reason, message: rejection.message, status: rejection.status, logger: logger)
         await rejection.trace(channel: .webhook, source: source, ref: headers.idempotencyKey, in: database, logger: logger)
-        return Answer(rejection)
-    }
-}
-
-extension WebhookIntake.Answer {
-    /// The answer to a refused request: its status, the JSON body saying what and where, and
-    /// `Retry-After` when the gateway cannot take requests for now.
-    init(_ rejection: WebhookRejection) {
-        var retryAfter: Int?
-        if case .unavailable(_, let seconds) = rejection { retryAfter = seconds }
-        self.init(status: rejection.status, body: Data(rejection.body.serialized().utf8), retryAfterSecs: retryAfter)
-    }
-}
-
-extension WebhookRejection {
-    /// Leaves the one trace a refused request is allowed to leave (SPEC §1.5); nothing when
-    /// the refusal is the store itself being unavailable.
-    func trace(channel: Channel, source: String?, ref: String?, in database: IntakeDatabase, logger: Logger) async {
-        if case .unavailable = self { return }
-        var detail: [String: JSONValue] = ["status": .number(Double(status)), "reason": .string(message)]
-        if case .unprocessable(let errors) = self {
-            detail["errors"] = .array(errors.map { .string($0.description) })
-        }
-        do {
-            try await database.trace(TraceStep("refused", channel: channel, source: source, ref: ref.map { String($0.prefix(200)) }, detail: detail))
-        } catch {
-            logger.error("could not trace a refused request", metadata: ["error": "\(error)"])
-        }
+        return IntakeAnswer(rejection)
     }
 }

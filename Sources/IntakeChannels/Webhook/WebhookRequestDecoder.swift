@@ -18,7 +18,7 @@ struct WebhookRequestDecoder {
         var isBatch: Bool
     }
 
-    func decode(_ body: JSONValue) -> Result<Decoded, WebhookRejection> {
+    func decode(_ body: JSONValue) -> Result<Decoded, IntakeRejection> {
         var errors: [FieldError] = []
         var decoded = Decoded(drafts: [], blobs: [:], isBatch: false)
         guard case .object(let top) = body else {
@@ -34,7 +34,7 @@ struct WebhookRequestDecoder {
                 errors.append(FieldError("/requests", "has \(items.count) requests; at most \(maxRequestsPerBatch) per batch"))
             }
             for key in top.keys where key != "requests" {
-                errors.append(FieldError("/\(pointerEscape(key))", "unexpected beside \"requests\" in a batch"))
+                errors.append(FieldError("/\(JSONFieldReader.escape(key))", "unexpected beside \"requests\" in a batch"))
             }
             if errors.isEmpty {
                 for (index, item) in items.enumerated() {
@@ -55,7 +55,7 @@ struct WebhookRequestDecoder {
             return nil
         }
         let errorCount = errors.count
-        var reader = FieldReader(path: path, errors: errors)
+        var reader = JSONFieldReader(path: path, errors: errors)
         defer { errors = reader.errors }
         let description = reader.string(&fields, "description")
         var draft = CaseDraft(description: description ?? "")
@@ -128,7 +128,7 @@ struct WebhookRequestDecoder {
                 errors.append(FieldError(itemPath, "expected a JSON object, found \(item.typeName)"))
                 continue
             }
-            var reader = FieldReader(path: itemPath, errors: errors)
+            var reader = JSONFieldReader(path: itemPath, errors: errors)
             let name = reader.string(&fields, "name")
             let mediaType = reader.string(&fields, "media_type")
             let content = reader.string(&fields, "content_base64")
@@ -153,44 +153,4 @@ struct WebhookRequestDecoder {
         }
         return attachments
     }
-}
-
-/// Takes known members out of a JSON object, checking their types; what is left is `extra`.
-private struct FieldReader {
-    let path: String
-    var errors: [FieldError]
-
-    mutating func string(_ fields: inout [String: JSONValue], _ key: String, in parent: String? = nil) -> String? {
-        guard let value = fields.removeValue(forKey: key) else { return nil }
-        switch value {
-        case .string(let text): return text
-        case .null: return nil
-        case .number(let number) where key == "phone":
-            // Spreadsheets and some portals send phone numbers as numbers.
-            // Not past Int64 (1e300 would trap): no phone number is that long anyway.
-            return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : nil
-        default:
-            errors.append(FieldError(pointer(key, parent), "expected a string, found \(value.typeName)"))
-            return nil
-        }
-    }
-
-    mutating func object(_ fields: inout [String: JSONValue], _ key: String) -> [String: JSONValue]? {
-        guard let value = fields.removeValue(forKey: key) else { return nil }
-        switch value {
-        case .object(let members): return members
-        case .null: return nil
-        default:
-            errors.append(FieldError(pointer(key, nil), "expected an object, found \(value.typeName)"))
-            return nil
-        }
-    }
-
-    private func pointer(_ key: String, _ parent: String?) -> String {
-        path + (parent.map { "/" + $0 } ?? "") + "/" + pointerEscape(key)
-    }
-}
-
-func pointerEscape(_ key: String) -> String {
-    key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
 }

@@ -17,7 +17,7 @@ public struct LoadedConfiguration: Sendable {
     public var settings: IntakeConfiguration
     public var timeZone: TimeZone
     public var logLevel: Logger.Level
-    public var webhookSources: [WebhookAuthenticator.Source]
+    public var webhookSources: [SourceAuthenticator.Source]
     /// The sink's secret: the HTTP signing key or the PostgreSQL password.
     public var sinkSecret: Data?
     /// Hotline sources with their paths expanded and mappings loaded.

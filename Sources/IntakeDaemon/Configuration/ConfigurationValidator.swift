@@ -41,14 +41,14 @@ struct ConfigurationValidator {
         if webhook.enabled, webhook.sources.isEmpty {
             report([.key("webhook"), .key("sources")], "the enabled webhook needs at least one source")
         }
-        var sources: [WebhookAuthenticator.Source] = []
+        var sources: [SourceAuthenticator.Source] = []
         var names: Set<String> = []
         for (index, source) in webhook.sources.enumerated() {
             let path: [ConfigPathElement] = [.key("webhook"), .key("sources"), .index(index)]
             if source.name.isEmpty || !names.insert(source.name).inserted {
                 report(path + [.key("name")], source.name.isEmpty ? "must not be empty" : "\"\(source.name)\" is used twice")
             }
-            guard let method = WebhookAuthenticator.Source.Method(rawValue: source.auth) else {
+            guard let method = SourceAuthenticator.Source.Method(rawValue: source.auth) else {
                 report(path + [.key("auth")], "expected hmac or bearer, found \"\(source.auth)\"")
                 continue
             }

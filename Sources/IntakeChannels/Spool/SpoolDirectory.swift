@@ -214,3 +214,10 @@ public final class SpoolDirectory {
         }
     }
 }
+
+/// Thrown by an ingest that stopped before the end of its file (a shutdown): the file stays
+/// in `.work/` and is taken again from the start.
+public struct SpoolInterrupted: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "stopped before the end of the file" }
+}

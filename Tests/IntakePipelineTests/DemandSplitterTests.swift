@@ -1,4 +1,4 @@
-import IntakeChannels
+import IntakePipeline
 import Testing
 
 @Suite struct DemandSplitterTests {

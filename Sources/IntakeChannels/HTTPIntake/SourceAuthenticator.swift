@@ -4,7 +4,7 @@ import Foundation
 /// Decides which configured source sent a request: an HMAC-SHA256 signature over
 /// `<t>.<body>` (`X-Intake-Signature: t=<unix>,v1=<hex>`) within a tolerance window, or a
 /// bearer token. Every comparison of secret material is constant-time.
-public struct WebhookAuthenticator: Sendable {
+public struct SourceAuthenticator: Sendable {
     public struct Source: Sendable {
         public enum Method: String, Sendable, Codable { case hmac, bearer }
         public var name: String
@@ -33,7 +33,7 @@ public struct WebhookAuthenticator: Sendable {
     /// - Parameter sourceName: the `X-Intake-Source` header, when the client names its source.
     public func authenticate(
         signature: String?, authorization: String?, sourceName: String?, body: [UInt8], now: Date = Date()
-    ) -> Result<Source, WebhookRejection> {
+    ) -> Result<Source, IntakeRejection> {
         var candidates = sources
         if let sourceName {
             candidates = sources.filter { $0.name == sourceName }
@@ -58,7 +58,7 @@ public struct WebhookAuthenticator: Sendable {
         return .failure(.unauthorized("missing X-Intake-Signature or Authorization header"))
     }
 
-    private func verifySignature(_ header: String, body: [UInt8], now: Date, candidates: [Source]) -> Result<Source, WebhookRejection> {
+    private func verifySignature(_ header: String, body: [UInt8], now: Date, candidates: [Source]) -> Result<Source, IntakeRejection> {
         var timestamp: Int?
         var signatures: [[UInt8]] = []
         for part in header.split(separator: ",") {

@@ -1,5 +1,4 @@
 import IntakeCore
-import IntakePipeline
 
 extension CaseDraft {
     /// The draft as one case per demand when its description enumerates several
@@ -9,7 +8,7 @@ extension CaseDraft {
     /// attachments — is shared. A description with fewer than two items stays one draft
     /// under `ref`. Behind a per-channel switch (`split_demands`), off by default: a webhook
     /// caller or a mail writer may well mean one demand in several steps.
-    func demands(ref: String) -> [CaseDraft] {
+    public func demands(ref: String) -> [CaseDraft] {
         var whole = self
         whole.ref = ref
         let parts = DemandSplitter.parts(description)

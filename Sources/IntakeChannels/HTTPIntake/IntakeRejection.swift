@@ -2,7 +2,7 @@ import Foundation
 import IntakeCore
 
 /// Why the webhook refused a request: the HTTP status and a JSON body that says what and where.
-public enum WebhookRejection: Error, Sendable, Hashable {
+public enum IntakeRejection: Error, Sendable, Hashable {
     case malformed(String)
     case unauthorized(String)
     case tooLarge(limit: Int)
@@ -55,14 +55,14 @@ public enum WebhookRejection: Error, Sendable, Hashable {
     }
 }
 
-extension WebhookRejection {
+extension IntakeRejection {
     /// The media types a JSON endpoint takes: `application/json`, with no charset or UTF-8.
     static let json = "application/json (charset=utf-8 or none)"
 
     /// Checks a request's `Content-Type` against what an endpoint takes: JSON always (UTF-8
     /// only: RFC 8259 §8.1), `multipart/form-data` where `multipart` is true.
     /// - Returns: the refusal, or nil when the type is accepted.
-    static func mediaType(_ header: String?, multipart: Bool = false) -> WebhookRejection? {
+    static func mediaType(_ header: String?, multipart: Bool = false) -> IntakeRejection? {
         let accepted = multipart ? [json, "multipart/form-data"] : [json]
         guard let header else { return .unsupportedMediaType(given: nil, accepted: accepted) }
         let type = MIMEParameters(header)

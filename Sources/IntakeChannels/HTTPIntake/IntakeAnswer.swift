@@ -1,0 +1,64 @@
+import Foundation
+import IntakeCore
+import IntakeStore
+import Logging
+
+/// What the webhook and the visit channel share over HTTP: the headers they read, the answer
+/// they give, and how a refusal is answered and traced.
+
+/// An HTTP answer: status, JSON body, `Retry-After` when the gateway cannot take input for
+/// now, and whether it is a stored answer replayed for a repeated `Idempotency-Key`.
+public struct IntakeAnswer: Sendable, Hashable {
+    public var status: Int
+    public var body: Data
+    public var retryAfterSecs: Int?
+    public var replayed = false
+}
+
+/// The request headers an HTTP channel reads (webhook and visits).
+public struct IntakeHeaders: Sendable {
+    public var signature: String?
+    public var authorization: String?
+    public var source: String?
+    public var idempotencyKey: String?
+    /// As the client wrote it; checked after authentication.
+    public var contentType: String?
+
+    public init(
+        signature: String? = nil, authorization: String? = nil, source: String? = nil, idempotencyKey: String? = nil,
+        contentType: String? = nil
+    ) {
+        self.signature = signature
+        self.authorization = authorization
+        self.source = source
+        self.idempotencyKey = idempotencyKey
+        self.contentType = contentType
+    }
+}
+
+extension IntakeAnswer {
+    /// The answer to a refused request: its status, the JSON body saying what and where, and
+    /// `Retry-After` when the gateway cannot take requests for now.
+    init(_ rejection: IntakeRejection) {
+        var retryAfter: Int?
+        if case .unavailable(_, let seconds) = rejection { retryAfter = seconds }
+        self.init(status: rejection.status, body: Data(rejection.body.serialized().utf8), retryAfterSecs: retryAfter)
+    }
+}
+
+extension IntakeRejection {
+    /// Leaves the one trace a refused request is allowed to leave (SPEC §1.5); nothing when
+    /// the refusal is the store itself being unavailable.
+    func trace(channel: Channel, source: String?, ref: String?, in database: IntakeDatabase, logger: Logger) async {
+        if case .unavailable = self { return }
+        var detail: [String: JSONValue] = ["status": .number(Double(status)), "reason": .string(message)]
+        if case .unprocessable(let errors) = self {
+            detail["errors"] = .array(errors.map { .string($0.description) })
+        }
+        do {
+            try await database.trace(TraceStep("refused", channel: channel, source: source, ref: ref.map { String($0.prefix(200)) }, detail: detail))
+        } catch {
+            logger.error("could not trace a refused request", metadata: ["error": "\(error)"])
+        }
+    }
+}
