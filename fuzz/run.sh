@@ -76,7 +76,18 @@ fingerprint() { { echo "$SANITIZE $OPT $compiler $chain"; cat "$@"; } | sha256su
 build() {
     compiler=$("$SWIFTC" --version 2>&1 | head -1)
     chain=""
-    local flags=(-parse-as-library "$OPT" -I "$out/lib" -L "$out/lib" -module-cache-path "$out/module-cache")
+    local flags=(-parse-as-library "$OPT" -I "$out/lib" -L "$out/lib" -module-cache-path "$out/module-cache"
+        -I "$S/COpenCC" -I "$out/cphone")
+    # IntakeCore imports two C modules: OpenCC's (a system module map in the tree) and the
+    # libphonenumber shim, compiled here with its own module map (SwiftPM makes one for it).
+    mkdir -p "$out/cphone"
+    if ! stamp_ok "$out/cphone/shim" "$(cat "$S/CPhoneNumber/intake_phone.cpp" "$S/CPhoneNumber/include/intake_phone.h" | sha256sum)"; then
+        clang++ -std=c++17 -O2 -fPIC -I "$S/CPhoneNumber/include" -c "$S/CPhoneNumber/intake_phone.cpp" -o "$out/cphone/intake_phone.o" &&
+            ar rcs "$out/lib/libCPhoneNumber.a" "$out/cphone/intake_phone.o" || { echo "build: CPhoneNumber FAILED"; return 1; }
+        printf 'module CPhoneNumber {\n    header "%s"\n    link "CPhoneNumber"\n    link "phonenumber"\n    link "stdc++"\n    export *\n}\n' \
+            "$S/CPhoneNumber/include/intake_phone.h" > "$out/cphone/module.modulemap"
+        cat "$S/CPhoneNumber/intake_phone.cpp" "$S/CPhoneNumber/include/intake_phone.h" | sha256sum > "$out/cphone/shim.stamp"
+    fi
     for module in "${MODULE_ORDER[@]}"; do
         # shellcheck disable=SC2086
         local files=(${MODULE_FILES[$module]})
@@ -102,7 +113,7 @@ build() {
         echo "build: fuzz-$target"
         if ! "$SWIFTC" "${flags[@]}" -sanitize="$SANITIZE" -module-name "Fuzz${HARNESS[$target]}" \
             "$harness" "$here/harness/Common.swift" \
-            -lIntakeChannels -lIntakeStore -lIntakePipeline -lIntakeCore -lCrypto \
+            -lIntakeChannels -lIntakeStore -lIntakePipeline -lIntakeCore -lCrypto -lCPhoneNumber -lphonenumber -lopencc -lstdc++ \
             -o "$out/fuzz-$target" 2> "$out/fuzz-$target.log"; then
             grep -E "error" -A3 "$out/fuzz-$target.log" | head -40
             echo "build: fuzz-$target FAILED (log: $out/fuzz-$target.log)"; return 1

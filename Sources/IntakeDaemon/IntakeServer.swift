@@ -75,13 +75,10 @@ public final class IntakeServer: Sendable {
                         let ingestor = HotlineIngestor(
                             settings: source.settings, mapping: mapping.value, normalizer: normalizer.value, database: database, blobs: blobs,
                             logger: logger)
-                        let summary = try await ingestor.ingest(file: file, name: name, report: report, shouldStop: {
+                        return try await ingestor.ingest(file: file, name: name, report: report, shouldStop: {
                             heartbeats.beat(part)
                             return Task.isShuttingDownGracefully
-                        })
-                        return SpoolOutcome(
-                            rawSHA256: summary.rawSHA256, quarantinedReason: summary.quarantinedReason, report: summary.report,
-                            changed: summary.created + summary.updated > 0)
+                        }).spoolOutcome
                     },
                     database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() },
                     heartbeat: { heartbeats.beat(part) }))
@@ -103,15 +100,7 @@ public final class IntakeServer: Sendable {
                 channel: .visit, name: "drop",
                 spoolSettings: SpoolDirectory.Settings(directory: URL(fileURLWithPath: directory), settleSecs: visitSettings.settleSecs),
                 rescanIntervalMillis: visitSettings.rescanIntervalMillis,
-                ingest: { file, name, report in
-                    let summary = try await files.ingest(file: file, name: name)
-                    var written: URL?
-                    if let text = summary.report {
-                        try DurableFile.writeFile(text, to: report, fsync: true)
-                        written = report
-                    }
-                    return SpoolOutcome(rawSHA256: summary.rawSHA256, quarantinedReason: summary.unreadable, report: written, changed: summary.changed)
-                },
+                ingest: { file, name, report in try await files.ingest(file: file, name: name, report: report) },
                 database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() },
                 heartbeat: { heartbeats.beat("visit:drop") }))
         }

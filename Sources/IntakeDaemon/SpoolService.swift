@@ -6,16 +6,6 @@ import Logging
 import ServiceLifecycle
 
 /// What a channel made of one spooled file.
-struct SpoolOutcome: Sendable {
-    var rawSHA256: String
-    /// The file is not an input of this channel at all (no usable header, not JSON): it goes
-    /// to `quarantine/` with this reason.
-    var quarantinedReason: String?
-    /// The reject report written beside the file in `.work/`, archived as `NAME.errors.csv`.
-    var report: URL?
-    /// Cases were created or updated: the forwarder has work.
-    var changed: Bool
-}
 
 /// One spool directory under the daemon (a hotline source, the visit drop directory):
 /// watches it and takes each complete file in turn. A file is archived (or quarantined) only

@@ -106,92 +106,98 @@ import Testing
 
     @Test func theSameTextFromTwoEnterprisesIsTwoCases() async throws {
         let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
-        defer { Task { await daemon.stop() } }
-        let first = try await daemon.postSigned(Self.request(ref: "a", description: Self.demand), key: "a")
-        let second = try await daemon.postSigned(Self.request(
-            ref: "b", description: Self.demand, enterprise: "天津另一家制造有限公司", uscc: Self.validUSCC(7),
-            phone: "13900001111", email: "li@other.cn"), key: "b")
-        #expect(first.status == 202 && second.status == 202)
-        let events = try await Self.waitForEvents(daemon, count: 2)
-        #expect(events["a"]?.event == "case.created")
-        #expect(events["b"]?.event == "case.created")
-        #expect(events["b"]?.case["possible_duplicate_of"] == nil)
-        let explained = try runCLI(["dedup", "explain", "b", "--config", daemon.environment.configPath])
-        #expect(explained.output.contains("different_enterprise"), "\(explained.output)")
+        try await stopping(daemon) {
+            let first = try await daemon.postSigned(Self.request(ref: "a", description: Self.demand), key: "a")
+            let second = try await daemon.postSigned(Self.request(
+                ref: "b", description: Self.demand, enterprise: "天津另一家制造有限公司", uscc: Self.validUSCC(7),
+                phone: "13900001111", email: "li@other.cn"), key: "b")
+            #expect(first.status == 202 && second.status == 202)
+            let events = try await Self.waitForEvents(daemon, count: 2)
+            #expect(events["a"]?.event == "case.created")
+            #expect(events["b"]?.event == "case.created")
+            #expect(events["b"]?.case["possible_duplicate_of"] == nil)
+            let explained = try runCLI(["dedup", "explain", "b", "--config", daemon.environment.configPath])
+            #expect(explained.output.contains("different_enterprise"), "\(explained.output)")
+        }
     }
 
     /// A re-send converted to traditional characters (and the enterprise's name with it) is
     /// the same demand: OpenCC reads it as simplified for matching; the case keeps what was written.
     @Test func aReSendInTraditionalCharactersIsADuplicate() async throws {
         let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
-        defer { Task { await daemon.stop() } }
-        let traditional = "我司位於濱海新區的新建廠房用地規劃許可申請已經提交兩個月，至今沒有審批結果，請問目前辦理進度如何，是否還需要補充其他材料？"
-        _ = try await daemon.postSigned(Self.request(ref: "simplified", description: Self.demand, uscc: "", phone: "", email: ""), key: "simplified")
-        let answer = try await daemon.postSigned(
-            Self.request(ref: "traditional", description: traditional, enterprise: "天津某某科技有限公司", uscc: "", phone: "", email: ""),
-            key: "traditional")
-        let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
-        #expect(cases.first?["status"] as? String == "duplicate", "\(cases)")
-        let events = try await Self.waitForEvents(daemon, count: 2)
-        #expect(events["traditional"]?.event == "case.duplicate")
-        #expect(events["traditional"]?.case["description"] as? String == traditional, "stored as written")
+        try await stopping(daemon) {
+            let traditional = "我司位於濱海新區的新建廠房用地規劃許可申請已經提交兩個月，至今沒有審批結果，請問目前辦理進度如何，是否還需要補充其他材料？"
+            _ = try await daemon.postSigned(Self.request(ref: "simplified", description: Self.demand, uscc: "", phone: "", email: ""), key: "simplified")
+            let answer = try await daemon.postSigned(
+                Self.request(ref: "traditional", description: traditional, enterprise: "天津某某科技有限公司", uscc: "", phone: "", email: ""),
+                key: "traditional")
+            let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
+            #expect(cases.first?["status"] as? String == "duplicate", "\(cases)")
+            let events = try await Self.waitForEvents(daemon, count: 2)
+            #expect(events["traditional"]?.event == "case.duplicate")
+            #expect(events["traditional"]?.case["description"] as? String == traditional, "stored as written")
+        }
     }
 
     @Test func theSameEnterpriseWithADifferentDemandIsTwoCases() async throws {
         let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
-        defer { Task { await daemon.stop() } }
-        _ = try await daemon.postSigned(Self.request(ref: "land", description: Self.demand), key: "land")
-        let answer = try await daemon.postSigned(Self.request(ref: "talent", description: Self.otherDemand, category: "人才"), key: "talent")
-        let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
-        #expect(cases.first?["duplicate_of"] == nil)
-        let events = try await Self.waitForEvents(daemon, count: 2)
-        #expect(events["land"]?.event == "case.created")
-        #expect(events["talent"]?.event == "case.created")
+        try await stopping(daemon) {
+            _ = try await daemon.postSigned(Self.request(ref: "land", description: Self.demand), key: "land")
+            let answer = try await daemon.postSigned(Self.request(ref: "talent", description: Self.otherDemand, category: "人才"), key: "talent")
+            let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
+            #expect(cases.first?["duplicate_of"] == nil)
+            let events = try await Self.waitForEvents(daemon, count: 2)
+            #expect(events["land"]?.event == "case.created")
+            #expect(events["talent"]?.event == "case.created")
+        }
     }
 
     @Test func theWindowDecidesAndWebhookAnswersNameTheOriginal() async throws {
         let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
-        defer { Task { await daemon.stop() } }
-        _ = try await daemon.postSigned(Self.request(ref: "jan", description: Self.demand, reportedAt: "2026-01-01T10:00:00+08:00"), key: "jan")
-        // 29 days later: within the 30-day window.
-        let inside = try await daemon.postSigned(
-            Self.request(ref: "inside", description: Self.editedDemand, reportedAt: "2026-01-30T10:00:00+08:00"), key: "inside")
-        // 31 days later: a new case.
-        let outside = try await daemon.postSigned(
-            Self.request(ref: "outside", description: Self.editedDemand, reportedAt: "2026-02-01T10:00:00+08:00"), key: "outside")
-        let events = try await Self.waitForEvents(daemon, count: 3)
-        let original = try #require(events["jan"]?.case["id"] as? String)
-        #expect(events["inside"]?.event == "case.duplicate")
-        #expect(events["inside"]?.case["duplicate_of"] as? String == original)
-        #expect((try inside.json()["cases"] as? [[String: Any]])?.first?["duplicate_of"] as? String == original)
-        #expect(events["outside"]?.event == "case.created")
-        #expect((try outside.json()["cases"] as? [[String: Any]])?.first?["duplicate_of"] == nil)
-        let explained = try runCLI(["dedup", "explain", "outside", "--config", daemon.environment.configPath])
-        // The first case is 31 days away: the lookup does not even return it.
-        #expect(explained.output.contains("decision    new"), "\(explained.output)")
-        #expect(explained.output.contains("candidates  none"), "\(explained.output)")
+        try await stopping(daemon) {
+            _ = try await daemon.postSigned(Self.request(ref: "jan", description: Self.demand, reportedAt: "2026-01-01T10:00:00+08:00"), key: "jan")
+            // 29 days later: within the 30-day window.
+            let inside = try await daemon.postSigned(
+                Self.request(ref: "inside", description: Self.editedDemand, reportedAt: "2026-01-30T10:00:00+08:00"), key: "inside")
+            // 31 days later: a new case.
+            let outside = try await daemon.postSigned(
+                Self.request(ref: "outside", description: Self.editedDemand, reportedAt: "2026-02-01T10:00:00+08:00"), key: "outside")
+            let events = try await Self.waitForEvents(daemon, count: 3)
+            let original = try #require(events["jan"]?.case["id"] as? String)
+            #expect(events["inside"]?.event == "case.duplicate")
+            #expect(events["inside"]?.case["duplicate_of"] as? String == original)
+            #expect((try inside.json()["cases"] as? [[String: Any]])?.first?["duplicate_of"] as? String == original)
+            #expect(events["outside"]?.event == "case.created")
+            #expect((try outside.json()["cases"] as? [[String: Any]])?.first?["duplicate_of"] == nil)
+            let explained = try runCLI(["dedup", "explain", "outside", "--config", daemon.environment.configPath])
+            // The first case is 31 days away: the lookup does not even return it.
+            #expect(explained.output.contains("decision    new"), "\(explained.output)")
+            #expect(explained.output.contains("candidates  none"), "\(explained.output)")
+        }
     }
 
     @Test func aLooserMatchIsCreatedWithAPossibleDuplicateHint() async throws {
         let daemon = try await TestDaemon.start(TestEnvironment(dedup: true))
-        defer { Task { await daemon.stop() } }
-        _ = try await daemon.postSigned(Self.request(ref: "first", description: Self.demand), key: "first")
-        _ = try await daemon.postSigned(Self.request(ref: "second", description: Self.rewordedDemand), key: "second")
-        let events = try await Self.waitForEvents(daemon, count: 2)
-        let original = try #require(events["first"]?.case["id"] as? String)
-        #expect(events["second"]?.event == "case.created")
-        #expect(events["second"]?.case["possible_duplicate_of"] as? String == original)
+        try await stopping(daemon) {
+            _ = try await daemon.postSigned(Self.request(ref: "first", description: Self.demand), key: "first")
+            _ = try await daemon.postSigned(Self.request(ref: "second", description: Self.rewordedDemand), key: "second")
+            let events = try await Self.waitForEvents(daemon, count: 2)
+            let original = try #require(events["first"]?.case["id"] as? String)
+            #expect(events["second"]?.event == "case.created")
+            #expect(events["second"]?.case["possible_duplicate_of"] as? String == original)
+        }
     }
 
     @Test func withDedupOffTheSameTextIsTwoCreatedCases() async throws {
         let daemon = try await TestDaemon.start(TestEnvironment(dedup: false))
-        defer { Task { await daemon.stop() } }
-        _ = try await daemon.postSigned(Self.request(ref: "one", description: Self.demand), key: "one")
-        _ = try await daemon.postSigned(Self.request(ref: "two", description: Self.demand), key: "two")
-        let events = try await Self.waitForEvents(daemon, count: 2)
-        #expect(events["one"]?.event == "case.created")
-        #expect(events["two"]?.event == "case.created")
-        #expect(try runCLI(["dedup", "explain", "two", "--config", daemon.environment.configPath]).status == 2)
+        try await stopping(daemon) {
+            _ = try await daemon.postSigned(Self.request(ref: "one", description: Self.demand), key: "one")
+            _ = try await daemon.postSigned(Self.request(ref: "two", description: Self.demand), key: "two")
+            let events = try await Self.waitForEvents(daemon, count: 2)
+            #expect(events["one"]?.event == "case.created")
+            #expect(events["two"]?.event == "case.created")
+            #expect(try runCLI(["dedup", "explain", "two", "--config", daemon.environment.configPath]).status == 2)
+        }
     }
 
     static func waitForEvents(_ daemon: TestDaemon, count: Int) async throws -> [String: (event: String, case: [String: Any])] {
@@ -207,30 +213,32 @@ import Testing
 
     @Test func aWebhookRequestListingTwoDemandsBecomesTwoCasesWhenSwitchedOn() async throws {
         let daemon = try await TestDaemon.start(TestEnvironment(splitDemands: true))
-        defer { Task { await daemon.stop() } }
-        let answer = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list")
-        #expect(answer.status == 202)
-        let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
-        #expect(cases.map { $0["ref"] as? String } == ["list#1", "list#2"])
-        let events = try await DedupTests.waitForEvents(daemon, count: 2)
-        let first = try #require(events["list#1"]?.case)
-        let second = try #require(events["list#2"]?.case)
-        #expect((first["description"] as? String)?.contains("规划许可") == true)
-        #expect((second["description"] as? String)?.contains("人才公寓") == true)
-        #expect((second["description"] as? String)?.contains("规划") == false)
-        #expect((first["extra"] as? [String: Any])?["notes_preamble"] as? String == "企业反映以下问题：")
-        #expect((second["extra"] as? [String: Any])?["demand_count"] as? Double == 2)
-        // The same request again: both demands are repeats.
-        let again = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list-again")
-        #expect((try again.json()["cases"] as? [[String: Any]])?.map { $0["status"] as? String } == ["repeat", "repeat"])
+        try await stopping(daemon) {
+            let answer = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list")
+            #expect(answer.status == 202)
+            let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
+            #expect(cases.map { $0["ref"] as? String } == ["list#1", "list#2"])
+            let events = try await DedupTests.waitForEvents(daemon, count: 2)
+            let first = try #require(events["list#1"]?.case)
+            let second = try #require(events["list#2"]?.case)
+            #expect((first["description"] as? String)?.contains("规划许可") == true)
+            #expect((second["description"] as? String)?.contains("人才公寓") == true)
+            #expect((second["description"] as? String)?.contains("规划") == false)
+            #expect((first["extra"] as? [String: Any])?["notes_preamble"] as? String == "企业反映以下问题：")
+            #expect((second["extra"] as? [String: Any])?["demand_count"] as? Double == 2)
+            // The same request again: both demands are repeats.
+            let again = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list-again")
+            #expect((try again.json()["cases"] as? [[String: Any]])?.map { $0["status"] as? String } == ["repeat", "repeat"])
+        }
     }
 
     @Test func switchedOffByDefaultTheRequestStaysOneCase() async throws {
         let daemon = try await TestDaemon.start(TestEnvironment())
-        defer { Task { await daemon.stop() } }
-        let answer = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list")
-        let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
-        #expect(cases.map { $0["ref"] as? String } == ["list"])
+        try await stopping(daemon) {
+            let answer = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list")
+            let cases = try #require(try answer.json()["cases"] as? [[String: Any]])
+            #expect(cases.map { $0["ref"] as? String } == ["list"])
+        }
     }
 
     @Test func anEmailListingTwoDemandsBecomesTwoCasesAndAReplyFollowsTheFirst() async throws {
@@ -238,16 +246,17 @@ import Testing
         defer { dovecot.remove() }
         let environment = try EmailChannelTests.environment(dovecot, sourceYAML: "      split_demands: true")
         let daemon = try await TestDaemon.start(environment)
-        defer { Task { await daemon.stop() } }
-        try dovecot.deliver(mail(id: "list@example.cn", subject: "两个问题", body: "1. 厂房用地规划许可申请提交两个月仍未批复。\n2. 三名研发人员申请人才公寓，想了解审核时间。"))
-        #expect(try await environment.waitForEventFiles(count: 2, timeoutSecs: 20).count == 2)
-        var events = try DedupTests.events(environment)
-        let first = try #require(events["list@example.cn#1"]?.case["id"] as? String)
-        #expect(events["list@example.cn#2"]?.event == "case.created")
-        try dovecot.deliver(mail(id: "reply@example.cn", subject: "Re: 两个问题", body: "补充：规划许可材料已补交。", headers: ["In-Reply-To: <list@example.cn>"]))
-        #expect(try await environment.waitForEventFiles(count: 3, timeoutSecs: 20).count == 3)
-        events = try DedupTests.events(environment)
-        #expect(events["reply@example.cn"]?.event == "case.followup")
-        #expect(events["reply@example.cn"]?.case["followup_of"] as? String == first)
+        try await stopping(daemon) {
+            try dovecot.deliver(mail(id: "list@example.cn", subject: "两个问题", body: "1. 厂房用地规划许可申请提交两个月仍未批复。\n2. 三名研发人员申请人才公寓，想了解审核时间。"))
+            #expect(try await environment.waitForEventFiles(count: 2, timeoutSecs: 20).count == 2)
+            var events = try DedupTests.events(environment)
+            let first = try #require(events["list@example.cn#1"]?.case["id"] as? String)
+            #expect(events["list@example.cn#2"]?.event == "case.created")
+            try dovecot.deliver(mail(id: "reply@example.cn", subject: "Re: 两个问题", body: "补充：规划许可材料已补交。", headers: ["In-Reply-To: <list@example.cn>"]))
+            #expect(try await environment.waitForEventFiles(count: 3, timeoutSecs: 20).count == 3)
+            events = try DedupTests.events(environment)
+            #expect(events["reply@example.cn"]?.event == "case.followup")
+            #expect(events["reply@example.cn"]?.case["followup_of"] as? String == first)
+        }
     }
 }

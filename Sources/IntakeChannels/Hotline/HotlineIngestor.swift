@@ -38,6 +38,11 @@ public struct HotlineIngestor: Sendable {
 
     /// What became of a file.
     public struct Summary: Sendable, Hashable {
+        /// The summary as the spool service needs it.
+        public var spoolOutcome: SpoolOutcome {
+            SpoolOutcome(rawSHA256: rawSHA256, quarantinedReason: quarantinedReason, report: report, changed: created + updated > 0)
+        }
+
         public var rawSHA256 = ""
         public var encoding = ""
         public var delimiter = ""

@@ -34,6 +34,18 @@ public struct VisitFileIngestor: Sendable {
         }
     }
 
+    /// Takes a dropped file for the spool service: the visits, and the invalid ones' report
+    /// written (durably) to `report` when there are any.
+    public func ingest(file: URL, name: String, report: URL) async throws -> SpoolOutcome {
+        let summary = try await ingest(file: file, name: name)
+        var written: URL?
+        if let text = summary.report {
+            try DurableFile.writeFile(text, to: report, fsync: true)
+            written = report
+        }
+        return SpoolOutcome(rawSHA256: summary.rawSHA256, quarantinedReason: summary.unreadable, report: written, changed: summary.changed)
+    }
+
     public func ingest(file: URL, name: String) async throws -> Summary {
         let stored = try blobs.putFile(at: file)
         let bytes = try Data(contentsOf: blobs.url(for: stored.sha256))

@@ -187,3 +187,24 @@ func sampleRequest(ref: String? = "portal-20260226-0042", description: String = 
          "category": "土地"\(extra)}
         """
 }
+
+/// A server a test starts and must stop, awaited.
+protocol Stoppable: Sendable {
+    func stop() async
+}
+
+extension TestDaemon: Stoppable {}
+extension TestReceiver: Stoppable {}
+
+/// Runs `body`, then stops `server` — awaited, whether the body returned or threw — so that a
+/// test's daemon is gone before the next test starts (a `defer { Task { … } }` is not awaited).
+func stopping<Server: Stoppable, Result>(_ server: Server, _ body: () async throws -> Result) async throws -> Result {
+    do {
+        let result = try await body()
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
