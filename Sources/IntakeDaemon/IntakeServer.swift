@@ -58,7 +58,6 @@ public final class IntakeServer: Sendable {
                     maxAttempts: retry.maxAttempts, maxAgeSecs: retry.maxAgeSecs)),
             logger: logger, onProgress: { heartbeats.beat("forwarder") })
         self.forwarder = forwarder
-        let hook = settings.webhook
         let blobs = try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir))
         let normalizer = live.normalizer
         let timestamps = Timestamp(timeZone: configuration.timeZone)
@@ -119,10 +118,7 @@ public final class IntakeServer: Sendable {
         if settings.webhook.enabled { parts.append("webhook") }
         self.parts = parts
         webhook = WebhookIntake(
-            configuration: WebhookConfiguration(
-                maxBodyBytes: hook.maxBodyBytes, maxAttachmentBytes: hook.maxAttachmentBytes,
-                maxAttachmentsPerRequest: hook.maxAttachmentsPerRequest, maxRequestsPerBatch: hook.maxRequestsPerBatch,
-                retryAfterSecs: hook.retryAfterSecs, splitDemands: hook.splitDemands),
+            configuration: settings.webhook,
             database: database, blobs: blobs,
             authenticator: live.authenticator, normalizer: normalizer,
             logger: logger, onQueued: { forwarder.wake() })

@@ -67,15 +67,16 @@ final class LiveSettings: Sendable {
         for index in hotlineOld.sources.indices { hotlineOld.sources[index].mapping = "" }
         for index in hotlineNew.sources.indices { hotlineNew.sources[index].mapping = "" }
         let pairs: [(String, any Encodable, any Encodable)] = [
-            ("store", old.store, new.store), ("log", old.log, new.log), ("webhook", webhookOld, webhookNew),
+            ("store", old.store, new.store), ("log", old.log, new.log),
             ("hotline", hotlineOld, hotlineNew), ("email", old.email, new.email), ("visits", old.visits, new.visits),
             ("forwarding", old.forwarding, new.forwarding),
         ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        return pairs.compactMap { name, before, after in
+        let changed = pairs.compactMap { name, before, after in
             (try? encoder.encode(before)) == (try? encoder.encode(after)) ? nil : name
         }
+        return (webhookOld == webhookNew ? [] : ["webhook"]) + changed
     }
 }
 

@@ -157,11 +157,6 @@ public enum ConfigurationLoader {
     }
 }
 
-enum ConfigPathElement: Hashable {
-    case key(String)
-    case index(Int)
-}
-
 extension ConfigurationIssue {
     /// The line and column of the deepest node on `path` that exists: the value itself, or
     /// the key of an unknown option, or its parent when the option is missing.

@@ -30,28 +30,11 @@ struct ConfigurationValidator {
             report([.key("log"), .key("level")], "expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let webhook = settings.webhook
-        positive(webhook.maxBodyBytes, [.key("webhook"), .key("max_body_bytes")])
-        positive(webhook.maxAttachmentBytes, [.key("webhook"), .key("max_attachment_bytes")])
-        positive(webhook.maxRequestsPerBatch, [.key("webhook"), .key("max_requests_per_batch")])
-        positive(webhook.signatureToleranceSecs, [.key("webhook"), .key("signature_tolerance_secs")])
-        positive(webhook.readTimeoutSecs, [.key("webhook"), .key("read_timeout_secs")])
-        positive(webhook.idleTimeoutSecs, [.key("webhook"), .key("idle_timeout_secs")])
-        positive(webhook.maxConnections, [.key("webhook"), .key("max_connections")])
-        if !(0...65535).contains(webhook.listenPort) { report([.key("webhook"), .key("listen_port")], "expected a port from 0 to 65535") }
-        if webhook.enabled, webhook.sources.isEmpty {
-            report([.key("webhook"), .key("sources")], "the enabled webhook needs at least one source")
-        }
+        webhook.validate { path, message in report([.key("webhook")] + path, message) }
         var sources: [SourceAuthenticator.Source] = []
-        var names: Set<String> = []
         for (index, source) in webhook.sources.enumerated() {
             let path: [ConfigPathElement] = [.key("webhook"), .key("sources"), .index(index)]
-            if source.name.isEmpty || !names.insert(source.name).inserted {
-                report(path + [.key("name")], source.name.isEmpty ? "must not be empty" : "\"\(source.name)\" is used twice")
-            }
-            guard let method = SourceAuthenticator.Source.Method(rawValue: source.auth) else {
-                report(path + [.key("auth")], "expected hmac or bearer, found \"\(source.auth)\"")
-                continue
-            }
+            guard let method = source.method else { continue }
             if let secret = readSecret(source.secretFile, at: path + [.key("secret_file")]) {
                 sources.append(.init(name: source.name, method: method, secret: secret))
             }

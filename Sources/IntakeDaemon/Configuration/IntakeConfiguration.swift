@@ -1,14 +1,15 @@
 import Foundation
+import IntakeCore
 import IntakeChannels
 import IntakePipeline
 
 /// The daemon's configuration file (YAML). Every option has a default; names carry units.
 /// See `deploy/intake.example.yaml` for the annotated form.
-public struct IntakeConfiguration: Sendable, Codable {
+public struct IntakeConfiguration: Sendable, Decodable {
     public var zone = ZoneConfiguration()
     public var store = StoreConfiguration()
     public var log = LogConfiguration()
-    public var webhook = WebhookChannelConfiguration()
+    public var webhook = WebhookConfiguration()
     public var hotline = HotlineChannelConfiguration()
     public var email = EmailChannelConfiguration()
     public var visits = VisitChannelConfiguration()
@@ -107,93 +108,6 @@ public struct LogConfiguration: Sendable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         level = try container.value(.level, default: level)
         format = try container.value(.format, default: format)
-    }
-}
-
-public struct WebhookChannelConfiguration: Sendable, Codable {
-    public var enabled = true
-    public var listenHost = "127.0.0.1"
-    public var listenPort = 8080
-    public var maxBodyBytes = 1 << 20
-    public var maxAttachmentBytes = 512 << 10
-    public var maxAttachmentsPerRequest = 20
-    public var maxRequestsPerBatch = 100
-    public var signatureToleranceSecs = 300
-    public var retryAfterSecs = 5
-    /// One case per demand when a description enumerates several ("（一）…（二）…").
-    public var splitDemands = false
-    /// A request's head and body must arrive in full within this many seconds of its first
-    /// byte (of the connection's opening, for a connection's first request).
-    public var readTimeoutSecs = 30
-    /// A keep-alive connection with no request for this long is closed.
-    public var idleTimeoutSecs = 60
-    /// Connections open at once; beyond it the listener stops accepting until one closes.
-    public var maxConnections = 4096
-    public var sources: [WebhookSourceConfiguration] = []
-
-    public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case enabled
-        case listenHost = "listen_host"
-        case listenPort = "listen_port"
-        case maxBodyBytes = "max_body_bytes"
-        case maxAttachmentBytes = "max_attachment_bytes"
-        case maxAttachmentsPerRequest = "max_attachments_per_request"
-        case maxRequestsPerBatch = "max_requests_per_batch"
-        case signatureToleranceSecs = "signature_tolerance_secs"
-        case retryAfterSecs = "retry_after_secs"
-        case splitDemands = "split_demands"
-        case readTimeoutSecs = "read_timeout_secs"
-        case idleTimeoutSecs = "idle_timeout_secs"
-        case maxConnections = "max_connections"
-        case sources
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        enabled = try container.value(.enabled, default: enabled)
-        listenHost = try container.value(.listenHost, default: listenHost)
-        listenPort = try container.value(.listenPort, default: listenPort)
-        maxBodyBytes = try container.value(.maxBodyBytes, default: maxBodyBytes)
-        maxAttachmentBytes = try container.value(.maxAttachmentBytes, default: maxAttachmentBytes)
-        maxAttachmentsPerRequest = try container.value(.maxAttachmentsPerRequest, default: maxAttachmentsPerRequest)
-        maxRequestsPerBatch = try container.value(.maxRequestsPerBatch, default: maxRequestsPerBatch)
-        signatureToleranceSecs = try container.value(.signatureToleranceSecs, default: signatureToleranceSecs)
-        retryAfterSecs = try container.value(.retryAfterSecs, default: retryAfterSecs)
-        splitDemands = try container.value(.splitDemands, default: splitDemands)
-        readTimeoutSecs = try container.value(.readTimeoutSecs, default: readTimeoutSecs)
-        idleTimeoutSecs = try container.value(.idleTimeoutSecs, default: idleTimeoutSecs)
-        maxConnections = try container.value(.maxConnections, default: maxConnections)
-        sources = try container.value(.sources, default: sources)
-    }
-}
-
-public struct WebhookSourceConfiguration: Sendable, Codable {
-    public var name: String
-    /// `hmac` (X-Intake-Signature) or `bearer` (Authorization: Bearer).
-    public var auth: String
-    /// The secret's file; `${CREDENTIALS_DIRECTORY}` and other `${VARIABLES}` are expanded.
-    public var secretFile: String
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, auth
-        case secretFile = "secret_file"
-    }
-
-    public init(name: String, auth: String = "hmac", secretFile: String) {
-        self.name = name
-        self.auth = auth
-        self.secretFile = secretFile
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        auth = try container.value(.auth, default: "hmac")
-        secretFile = try container.decode(String.self, forKey: .secretFile)
     }
 }
 
