@@ -84,11 +84,9 @@ public final class IntakeServer: Sendable {
             }
         }
         let visitSettings = settings.visits
-        let visitDecoder = VisitDecoder(
-            maxVisitsPerBatch: visitSettings.maxVisitsPerBatch, maxAttachmentBytes: visitSettings.maxAttachmentBytes,
-            maxAttachmentsPerVisit: visitSettings.maxAttachmentsPerVisit)
+        let visitDecoder = VisitDecoder(configuration: visitSettings)
         let visits = VisitIntake(
-            settings: .init(maxBodyBytes: visitSettings.maxBodyBytes, retryAfterSecs: settings.webhook.retryAfterSecs),
+            settings: visitSettings,
             decoder: visitDecoder, database: database, blobs: blobs,
             authenticator: live.authenticator, normalizer: normalizer, logger: logger, onQueued: { forwarder.wake() })
         self.visits = visits

@@ -49,6 +49,16 @@ import Testing
         ])
     }
 
+    /// The visit channel has its own `retry_after_secs` (it borrowed the webhook's).
+    @Test func theVisitSectionDecodesAndChecksItself() throws {
+        let visits = try JSONDecoder().decode(VisitConfiguration.self, from: Data(#"{"retry_after_secs": 9, "settle_secs": -1}"#.utf8))
+        #expect(visits.retryAfterSecs == 9)
+        var found: [String] = []
+        visits.validate { path, message in found.append("\(path): \(message)") }
+        #expect(found == [#"[IntakeCore.ConfigPathElement.key("settle_secs")]: must not be negative (0 turns the settle rule off)"#])
+        #expect(try JSONDecoder().decode(VisitConfiguration.self, from: Data("{}".utf8)) == VisitConfiguration())
+    }
+
     @Test func anEnabledWebhookNeedsASource() throws {
         #expect(problems(try decode("{}")) == [".sources: the enabled webhook needs at least one source"])
         #expect(problems(try decode(#"{"enabled": false}"#)).isEmpty)

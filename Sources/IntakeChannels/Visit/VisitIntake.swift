@@ -14,17 +14,7 @@ import Metrics
 /// A request's visits commit in one transaction, after their attachments are stored: the
 /// tablet's retry after a crash finds either everything or nothing of its upload.
 public struct VisitIntake: Sendable {
-    public struct Settings: Sendable {
-        public var maxBodyBytes: Int
-        public var retryAfterSecs: Int
-
-        public init(maxBodyBytes: Int = 32 << 20, retryAfterSecs: Int = 5) {
-            self.maxBodyBytes = maxBodyBytes
-            self.retryAfterSecs = retryAfterSecs
-        }
-    }
-
-    public let settings: Settings
+    public let settings: VisitConfiguration
     let decoder: VisitDecoder
     let database: IntakeDatabase
     let blobs: BlobStore
@@ -36,7 +26,7 @@ public struct VisitIntake: Sendable {
     private let events: ChannelEvents
 
     public init(
-        settings: Settings, decoder: VisitDecoder, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<SourceAuthenticator>,
+        settings: VisitConfiguration, decoder: VisitDecoder, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<SourceAuthenticator>,
         normalizer: Live<CaseNormalizer>, logger: Logger, onQueued: @escaping @Sendable () -> Void
     ) {
         self.settings = settings

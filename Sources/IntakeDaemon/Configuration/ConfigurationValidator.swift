@@ -83,12 +83,7 @@ struct ConfigurationValidator {
         }
         let visits = settings.visits
         let visitPath: [ConfigPathElement] = [.key("visits")]
-        positive(visits.maxBodyBytes, visitPath + [.key("max_body_bytes")])
-        positive(visits.maxAttachmentBytes, visitPath + [.key("max_attachment_bytes")])
-        positive(visits.maxAttachmentsPerVisit, visitPath + [.key("max_attachments_per_visit")])
-        positive(visits.maxVisitsPerBatch, visitPath + [.key("max_visits_per_batch")])
-        positive(visits.rescanIntervalMillis, visitPath + [.key("rescan_interval_millis")])
-        if visits.settleSecs < 0 { report(visitPath + [.key("settle_secs")], "must not be negative (0 turns the settle rule off)") }
+        visits.validate { path, message in report(visitPath + path, message) }
         let visitSpool = visits.spoolDir.flatMap { expand($0, at: visitPath + [.key("spool_dir")]) }
         let forwarding = settings.forwarding
         let sinkPath: [ConfigPathElement] = [.key("forwarding"), .key("sink")]

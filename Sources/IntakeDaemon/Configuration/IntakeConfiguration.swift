@@ -12,7 +12,7 @@ public struct IntakeConfiguration: Sendable, Decodable {
     public var webhook = WebhookConfiguration()
     public var hotline = HotlineChannelConfiguration()
     public var email = EmailChannelConfiguration()
-    public var visits = VisitChannelConfiguration()
+    public var visits = VisitConfiguration()
     public var classification = ClassificationConfiguration()
     public var dedup = DedupConfiguration()
     public var forwarding = ForwardingConfiguration()
@@ -257,46 +257,6 @@ public struct EmailSourceConfiguration: Sendable, Codable {
         maxMessageBytes = try container.value(.maxMessageBytes, default: maxMessageBytes)
         maxAttachmentBytes = try container.value(.maxAttachmentBytes, default: maxAttachmentBytes)
         splitDemands = try container.value(.splitDemands, default: splitDemands)
-    }
-}
-
-/// Field-visit uploads: `POST /v1/visits` on the webhook's listener, authenticated by the
-/// webhook's sources, and a drop directory for batch exports.
-public struct VisitChannelConfiguration: Sendable, Codable {
-    public var enabled = true
-    public var maxBodyBytes = 32 << 20
-    public var maxAttachmentBytes = 10 << 20
-    public var maxAttachmentsPerVisit = 20
-    public var maxVisitsPerBatch = 100
-    /// The drop directory for `.json`/`.jsonl` batch exports; none when absent.
-    public var spoolDir: String?
-    public var settleSecs = 10.0
-    public var rescanIntervalMillis = 2000
-
-    public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case enabled
-        case maxBodyBytes = "max_body_bytes"
-        case maxAttachmentBytes = "max_attachment_bytes"
-        case maxAttachmentsPerVisit = "max_attachments_per_visit"
-        case maxVisitsPerBatch = "max_visits_per_batch"
-        case spoolDir = "spool_dir"
-        case settleSecs = "settle_secs"
-        case rescanIntervalMillis = "rescan_interval_millis"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        enabled = try container.value(.enabled, default: enabled)
-        maxBodyBytes = try container.value(.maxBodyBytes, default: maxBodyBytes)
-        maxAttachmentBytes = try container.value(.maxAttachmentBytes, default: maxAttachmentBytes)
-        maxAttachmentsPerVisit = try container.value(.maxAttachmentsPerVisit, default: maxAttachmentsPerVisit)
-        maxVisitsPerBatch = try container.value(.maxVisitsPerBatch, default: maxVisitsPerBatch)
-        spoolDir = try container.decodeIfPresent(String.self, forKey: .spoolDir)
-        settleSecs = try container.value(.settleSecs, default: settleSecs)
-        rescanIntervalMillis = try container.value(.rescanIntervalMillis, default: rescanIntervalMillis)
     }
 }
 
