@@ -13,10 +13,11 @@ public struct ConfigurationSummary {
             lines.append("  webhook   disabled")
         }
         let sink = settings.forwarding.sink
-        let target = switch sink.type {
-        case "http": "\(sink.url ?? "?") (batch \(sink.batchSize), concurrency \(sink.concurrency))"
-        case "postgres": "\(sink.user)@\(sink.host):\(sink.port)/\(sink.database) table \(sink.table)"
-        default: sink.dir
+        let target = switch sink {
+        case .http(let http): "\(http.url) (batch \(http.batchSize), concurrency \(http.concurrency))"
+        case .postgres(let postgres): "\(postgres.user)@\(postgres.host):\(postgres.port)/\(postgres.database) table \(postgres.table)"
+        case .file(let file): file.dir
+        case .unknown(let type): type
         }
         lines.append("  sink      \(sink.type) → \(target)")
         lines.append("  zone      \(settings.zone.timeZone), area code \(settings.zone.defaultAreaCode)")

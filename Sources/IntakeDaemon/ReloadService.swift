@@ -69,14 +69,13 @@ final class LiveSettings: Sendable {
         let pairs: [(String, any Encodable, any Encodable)] = [
             ("store", old.store, new.store), ("log", old.log, new.log),
             ("hotline", hotlineOld, hotlineNew), ("email", old.email, new.email), ("visits", old.visits, new.visits),
-            ("forwarding", old.forwarding, new.forwarding),
         ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let changed = pairs.compactMap { name, before, after in
             (try? encoder.encode(before)) == (try? encoder.encode(after)) ? nil : name
         }
-        return (webhookOld == webhookNew ? [] : ["webhook"]) + changed
+        return (webhookOld == webhookNew ? [] : ["webhook"]) + changed + (old.forwarding == new.forwarding ? [] : ["forwarding"])
     }
 }
 

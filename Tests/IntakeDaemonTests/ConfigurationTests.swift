@@ -23,7 +23,9 @@ import Testing
         defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         let loaded = try ConfigurationLoader.load(path: "deploy/intake.dev.yaml")
         #expect(loaded.settings.webhook.listenPort == 8080)
-        #expect(loaded.settings.forwarding.sink.dir == "./var/outbox")
+        guard case .file(let sink) = loaded.settings.forwarding.sink else { Issue.record("the dev config's sink is a file sink"); return }
+        #expect(sink.dir == "./var/outbox")
+        #expect(sink.layout == "batched")
         #expect(loaded.webhookSources.map(\.name) == ["portal"])
         #expect(loaded.hotlineSources.map(\.name) == ["hotline"])
         #expect(loaded.classifier?.taxonomy != nil)
@@ -100,6 +102,18 @@ import Testing
         #expect(byOption["webhook.sources[1].name"]?.message.contains("used twice") == true)
         #expect(byOption["webhook.sources[1].auth"]?.line == 9)
         #expect(byOption["forwarding.sink.type"]?.line == 13)
+    }
+
+    /// The sink section is one case per sink type: another sink's option is refused, not ignored.
+    @Test func anOptionOfAnotherSinkIsRefusedAtItsLine() {
+        let found = issues("""
+            forwarding:
+              sink:
+                type: file
+                url: https://routing.example.cn/v1/events
+            """)
+        #expect(found.first?.line == 4, "\(found)")
+        #expect(found.first?.message.contains("unknown option \"url\"") == true, "\(found)")
     }
 
     @Test func brokenYAMLIsReportedWithItsPosition() {

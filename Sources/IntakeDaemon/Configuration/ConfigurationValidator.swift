@@ -88,40 +88,13 @@ struct ConfigurationValidator {
         let forwarding = settings.forwarding
         let sinkPath: [ConfigPathElement] = [.key("forwarding"), .key("sink")]
         var sinkSecret: Data?
-        switch forwarding.sink.type {
-        case "file":
-            if FileSink.Layout(rawValue: forwarding.sink.layout) == nil {
-                report(sinkPath + [.key("layout")], "expected batched or per_event, found \"\(forwarding.sink.layout)\"")
-            }
-        case "http":
-            if let url = forwarding.sink.url {
-                if !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URL(string: url)?.host == nil {
-                    report(sinkPath + [.key("url")], "expected an http:// or https:// URL, found \"\(url)\"")
-                }
-            } else {
-                report(sinkPath, "the http sink needs a url")
-            }
-            if let file = forwarding.sink.secretFile { sinkSecret = readSecret(file, at: sinkPath + [.key("secret_file")]) }
-            positive(forwarding.sink.batchSize, sinkPath + [.key("batch_size")])
-            positive(forwarding.sink.concurrency, sinkPath + [.key("concurrency")])
-            positive(forwarding.sink.timeoutMillis, sinkPath + [.key("timeout_millis")])
-            for (key, file) in [("ca_file", forwarding.sink.caFile), ("client_certificate_file", forwarding.sink.clientCertificateFile), ("client_key_file", forwarding.sink.clientKeyFile)] {
-                if let file, !FileManager.default.isReadableFile(atPath: file) { report(sinkPath + [.key(key)], "cannot read \"\(file)\"") }
-            }
-        case "postgres":
-            if let file = forwarding.sink.passwordFile { sinkSecret = readSecret(file, at: sinkPath + [.key("password_file")]) }
-            if !["disable", "require"].contains(forwarding.sink.tls) { report(sinkPath + [.key("tls")], "expected disable or require") }
-            if !PostgresSinkConfiguration.isValidTableName(forwarding.sink.table) {
-                report(sinkPath + [.key("table")], "\"\(forwarding.sink.table)\" is not a plain lower-case SQL name (a-z, 0-9, _; not starting with a digit; at most 63)")
-            }
-            if !(1...65_535).contains(forwarding.sink.port) { report(sinkPath + [.key("port")], "expected 1 to 65535, found \(forwarding.sink.port)") }
-            positive(forwarding.sink.timeoutMillis, sinkPath + [.key("timeout_millis")])
-            positive(forwarding.sink.connectTimeoutMillis, sinkPath + [.key("connect_timeout_millis")])
-            if let file = forwarding.sink.caFile, !FileManager.default.isReadableFile(atPath: file) {
-                report(sinkPath + [.key("ca_file")], "cannot read \"\(file)\"")
-            }
-        default:
-            report(sinkPath + [.key("type")], "unknown sink \"\(forwarding.sink.type)\"; expected file, http or postgres")
+        forwarding.sink.validate { path, message in report(sinkPath + path, message) }
+        switch forwarding.sink {
+        case .file, .unknown: break
+        case .http(let http):
+            if let file = http.secretFile { sinkSecret = readSecret(file, at: sinkPath + [.key("secret_file")]) }
+        case .postgres(let postgres):
+            if let file = postgres.passwordFile { sinkSecret = readSecret(file, at: sinkPath + [.key("password_file")]) }
         }
         positive(forwarding.batchSize, [.key("forwarding"), .key("batch_size")])
         positive(forwarding.pollIntervalMillis, [.key("forwarding"), .key("poll_interval_millis")])
@@ -133,12 +106,15 @@ struct ConfigurationValidator {
         guard issues.isEmpty, let timeZone, let level else { return nil }
         var settings = settings
         guard let storePath = expand(settings.store.path, at: [.key("store"), .key("path")]),
-              let blobDir = expand(settings.store.blobDir, at: [.key("store"), .key("blob_dir")]),
-              let sinkDir = expand(settings.forwarding.sink.dir, at: [.key("forwarding"), .key("sink"), .key("dir")])
+              let blobDir = expand(settings.store.blobDir, at: [.key("store"), .key("blob_dir")])
         else { return nil }
         settings.store.path = storePath
         settings.store.blobDir = blobDir
-        settings.forwarding.sink.dir = sinkDir
+        if case .file(var file) = settings.forwarding.sink {
+            guard let dir = expand(file.dir, at: [.key("forwarding"), .key("sink"), .key("dir")]) else { return nil }
+            file.dir = dir
+            settings.forwarding.sink = .file(file)
+        }
         settings.visits.spoolDir = visitSpool
         return LoadedConfiguration(
             file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources, sinkSecret: sinkSecret,

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeForwarding
 import IntakeChannels
 import IntakePipeline
 
@@ -326,8 +327,8 @@ public struct DedupConfiguration: Sendable, Codable {
     }
 }
 
-public struct ForwardingConfiguration: Sendable, Codable {
-    public var sink = SinkConfiguration()
+public struct ForwardingConfiguration: Sendable, Hashable, Decodable {
+    public var sink = SinkSettings.file(FileSinkSettings())
     public var batchSize = 256
     public var pollIntervalMillis = 500
     public var roundIntervalMillis = 20
@@ -354,90 +355,7 @@ public struct ForwardingConfiguration: Sendable, Codable {
     }
 }
 
-public struct SinkConfiguration: Sendable, Codable {
-    /// `file`, `http` or `postgres`.
-    public var type = "file"
-    /// `file`: the spool directory.
-    public var dir = "./var/outbox"
-    /// `file`: `batched` (one JSON Lines file per delivery round, names in delivery order) or
-    /// `per_event` (one `<idempotency_key>.json` per event).
-    public var layout = "per_event"
-    /// `http`: the routing service's endpoint.
-    public var url: String?
-    /// `http`: the HMAC signing secret's file (optional).
-    public var secretFile: String?
-    /// `http`: events per POST (1 = one POST per event).
-    public var batchSize = 1
-    /// `http`: transfers in flight at once, each on a kept-alive connection.
-    public var concurrency = 8
-    public var timeoutMillis = 10_000
-    public var connectTimeoutMillis = 3_000
-    /// `http` and `postgres`: CA bundle for the server's certificate.
-    public var caFile: String?
-    /// `http`: client certificate and key for mutual TLS.
-    public var clientCertificateFile: String?
-    public var clientKeyFile: String?
-    /// `postgres`: connection.
-    public var host = "127.0.0.1"
-    public var port = 5432
-    public var user = "intake"
-    public var database = "routing"
-    public var passwordFile: String?
-    /// `postgres`: `disable` or `require`.
-    public var tls = "disable"
-    public var table = "routing_queue"
-    public var createTable = true
-    /// `postgres`: a round's events in one multi-row INSERT and transaction (false: one
-    /// INSERT and commit per event).
-    public var batch = true
-
-    public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case type, dir, layout, url
-        case secretFile = "secret_file"
-        case batchSize = "batch_size"
-        case concurrency
-        case timeoutMillis = "timeout_millis"
-        case connectTimeoutMillis = "connect_timeout_millis"
-        case caFile = "ca_file"
-        case clientCertificateFile = "client_certificate_file"
-        case clientKeyFile = "client_key_file"
-        case host, port, user, database
-        case passwordFile = "password_file"
-        case tls, table
-        case createTable = "create_table"
-        case batch
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        type = try container.value(.type, default: type)
-        dir = try container.value(.dir, default: dir)
-        layout = try container.value(.layout, default: layout)
-        url = try container.decodeIfPresent(String.self, forKey: .url)
-        secretFile = try container.decodeIfPresent(String.self, forKey: .secretFile)
-        batchSize = try container.value(.batchSize, default: batchSize)
-        concurrency = try container.value(.concurrency, default: concurrency)
-        timeoutMillis = try container.value(.timeoutMillis, default: timeoutMillis)
-        connectTimeoutMillis = try container.value(.connectTimeoutMillis, default: connectTimeoutMillis)
-        caFile = try container.decodeIfPresent(String.self, forKey: .caFile)
-        clientCertificateFile = try container.decodeIfPresent(String.self, forKey: .clientCertificateFile)
-        clientKeyFile = try container.decodeIfPresent(String.self, forKey: .clientKeyFile)
-        host = try container.value(.host, default: host)
-        port = try container.value(.port, default: port)
-        user = try container.value(.user, default: user)
-        database = try container.value(.database, default: database)
-        passwordFile = try container.decodeIfPresent(String.self, forKey: .passwordFile)
-        tls = try container.value(.tls, default: tls)
-        table = try container.value(.table, default: table)
-        createTable = try container.value(.createTable, default: createTable)
-        batch = try container.value(.batch, default: batch)
-    }
-}
-
-public struct RetryConfiguration: Sendable, Codable {
+public struct RetryConfiguration: Sendable, Hashable, Codable {
     public var initialBackoffSecs = 1.0
     public var maxBackoffSecs = 300.0
     public var maxAttempts = 20

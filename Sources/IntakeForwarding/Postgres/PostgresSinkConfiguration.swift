@@ -34,14 +34,14 @@ public struct PostgresSinkConfiguration: Sendable, Hashable {
         host: String = "127.0.0.1",
         port: Int = 5432,
         user: String = "intake",
-        database: String = "intake",
+        database: String = "routing",
         password: String? = nil,
         tls: TLS = .disable,
         table: String = "routing_queue",
         batch: Bool = true,
         createTable: Bool = true,
-        connectTimeoutSecs: Double = 10,
-        roundTimeoutSecs: Double = 30
+        connectTimeoutSecs: Double = 3,
+        roundTimeoutSecs: Double = 10
     ) {
         self.host = host
         self.port = port
