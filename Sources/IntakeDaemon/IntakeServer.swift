@@ -47,15 +47,8 @@ public final class IntakeServer: Sendable {
         self.heartbeats = heartbeats
         var parts = ["forwarder"]
         let sink = try SinkFactory.make(configuration, logger: logger)
-        let retry = settings.forwarding.retry
         let forwarder = OutboxForwarder(
-            database: database, sink: sink,
-            configuration: .init(
-                batchSize: settings.forwarding.batchSize, pollIntervalMillis: settings.forwarding.pollIntervalMillis,
-                roundIntervalMillis: settings.forwarding.roundIntervalMillis,
-                retry: RetryPolicy(
-                    initialBackoffSecs: retry.initialBackoffSecs, maxBackoffSecs: retry.maxBackoffSecs,
-                    maxAttempts: retry.maxAttempts, maxAgeSecs: retry.maxAgeSecs)),
+            database: database, sink: sink, configuration: settings.forwarding.forwarder,
             logger: logger, onProgress: { heartbeats.beat("forwarder") })
         self.forwarder = forwarder
         let blobs = try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir))

@@ -9,7 +9,7 @@ import Synchronization
 /// the retry policy's decision. Runs until graceful shutdown, finishing the round in flight;
 /// what is still pending is delivered after the next start.
 public final class OutboxForwarder: Service {
-    public struct Configuration: Sendable {
+    public struct Configuration: Sendable, Hashable {
         public var batchSize: Int
         /// How often the outbox is read without a wake-up: retries coming due, replays from the CLI.
         public var pollIntervalMillis: Int

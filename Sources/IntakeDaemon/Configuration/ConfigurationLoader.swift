@@ -43,14 +43,7 @@ public struct LoadedConfiguration: Sendable {
     }
 
     /// Deduplication's thresholds and window, or nil when `dedup.enabled` is false.
-    public var dedupPolicy: DedupPolicy? {
-        let dedup = settings.dedup
-        guard dedup.enabled else { return nil }
-        return DedupPolicy(
-            highThreshold: dedup.highThreshold, lowThreshold: dedup.lowThreshold, textOnlyThreshold: dedup.textOnlyThreshold,
-            crossCategoryThreshold: dedup.crossCategoryThreshold, windowSeconds: dedup.windowDays * 86400,
-            containmentThreshold: dedup.containmentThreshold)
-    }
+    public var dedupPolicy: DedupPolicy? { settings.dedup.activePolicy }
 
     /// Email sources with their passwords read.
     public var emailSources: [EmailSource] = []

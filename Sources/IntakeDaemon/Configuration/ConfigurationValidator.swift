@@ -62,25 +62,7 @@ struct ConfigurationValidator {
                 issues += error.issues
             }
         }
-        let dedup = settings.dedup
-        let dedupPath: [ConfigPathElement] = [.key("dedup")]
-        if !(dedup.windowDays > 0) { report(dedupPath + [.key("window_days")], "must be greater than 0") }
-        for (value, key) in [
-            (dedup.lowThreshold, "low_threshold"), (dedup.highThreshold, "high_threshold"),
-            (dedup.textOnlyThreshold, "text_only_threshold"), (dedup.crossCategoryThreshold, "cross_category_threshold"),
-            (dedup.containmentThreshold, "containment_threshold"),
-        ] where !(value > 0 && value <= 1) {
-            report(dedupPath + [.key(key)], "must be in (0, 1], found \(value)")
-        }
-        if dedup.lowThreshold > dedup.highThreshold {
-            report(dedupPath + [.key("low_threshold")], "must not be above high_threshold (\(dedup.highThreshold))")
-        }
-        if dedup.textOnlyThreshold < dedup.highThreshold {
-            report(dedupPath + [.key("text_only_threshold")], "must not be below high_threshold (\(dedup.highThreshold)): text alone needs more")
-        }
-        if dedup.crossCategoryThreshold < dedup.highThreshold {
-            report(dedupPath + [.key("cross_category_threshold")], "must not be below high_threshold (\(dedup.highThreshold))")
-        }
+        settings.dedup.validate { path, message in report([.key("dedup")] + path, message) }
         let visits = settings.visits
         let visitPath: [ConfigPathElement] = [.key("visits")]
         visits.validate { path, message in report(visitPath + path, message) }
@@ -88,20 +70,13 @@ struct ConfigurationValidator {
         let forwarding = settings.forwarding
         let sinkPath: [ConfigPathElement] = [.key("forwarding"), .key("sink")]
         var sinkSecret: Data?
-        forwarding.sink.validate { path, message in report(sinkPath + path, message) }
+        forwarding.validate { path, message in report([.key("forwarding")] + path, message) }
         switch forwarding.sink {
         case .file, .unknown: break
         case .http(let http):
             if let file = http.secretFile { sinkSecret = readSecret(file, at: sinkPath + [.key("secret_file")]) }
         case .postgres(let postgres):
             if let file = postgres.passwordFile { sinkSecret = readSecret(file, at: sinkPath + [.key("password_file")]) }
-        }
-        positive(forwarding.batchSize, [.key("forwarding"), .key("batch_size")])
-        positive(forwarding.pollIntervalMillis, [.key("forwarding"), .key("poll_interval_millis")])
-        if forwarding.roundIntervalMillis < 0 { report([.key("forwarding"), .key("round_interval_millis")], "must not be negative") }
-        positive(forwarding.retry.maxAttempts, [.key("forwarding"), .key("retry"), .key("max_attempts")])
-        if forwarding.retry.initialBackoffSecs <= 0 || forwarding.retry.maxBackoffSecs < forwarding.retry.initialBackoffSecs {
-            report([.key("forwarding"), .key("retry")], "need 0 < initial_backoff_secs <= max_backoff_secs")
         }
         guard issues.isEmpty, let timeZone, let level else { return nil }
         var settings = settings

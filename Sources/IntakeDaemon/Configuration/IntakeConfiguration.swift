@@ -15,8 +15,8 @@ public struct IntakeConfiguration: Sendable, Decodable {
     public var email = EmailChannelConfiguration()
     public var visits = VisitConfiguration()
     public var classification = ClassificationConfiguration()
-    public var dedup = DedupConfiguration()
-    public var forwarding = ForwardingConfiguration()
+    public var dedup = DedupSettings()
+    public var forwarding = ForwardingSettings()
 
     public init() {}
 
@@ -285,97 +285,3 @@ public struct ClassificationConfiguration: Sendable, Codable {
     }
 }
 
-/// Cross-channel deduplication (SPEC §4): thresholds on the MinHash similarity of the
-/// normalised texts, and the window within which a demand counts as raised again.
-public struct DedupConfiguration: Sendable, Codable {
-    public var enabled = true
-    public var windowDays = 30.0
-    /// At or above: `case.duplicate` (same enterprise).
-    public var highThreshold = 0.8
-    /// From here to `high_threshold`: created with `possible_duplicate_of`.
-    public var lowThreshold = 0.5
-    /// Duplicate threshold when either side has no identity (text alone).
-    public var textOnlyThreshold = 0.9
-    /// Two cases of different categories are duplicates only at or above this.
-    public var crossCategoryThreshold = 0.95
-    /// A possible duplicate whose text holds this share of the shorter one's shingles (a
-    /// re-send with words added) is a duplicate, unless a crucial fact changed.
-    public var containmentThreshold = DedupPolicy().containmentThreshold
-
-    public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case enabled
-        case windowDays = "window_days"
-        case highThreshold = "high_threshold"
-        case lowThreshold = "low_threshold"
-        case textOnlyThreshold = "text_only_threshold"
-        case crossCategoryThreshold = "cross_category_threshold"
-        case containmentThreshold = "containment_threshold"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        enabled = try container.value(.enabled, default: enabled)
-        windowDays = try container.value(.windowDays, default: windowDays)
-        highThreshold = try container.value(.highThreshold, default: highThreshold)
-        lowThreshold = try container.value(.lowThreshold, default: lowThreshold)
-        textOnlyThreshold = try container.value(.textOnlyThreshold, default: textOnlyThreshold)
-        crossCategoryThreshold = try container.value(.crossCategoryThreshold, default: crossCategoryThreshold)
-        containmentThreshold = try container.value(.containmentThreshold, default: containmentThreshold)
-    }
-}
-
-public struct ForwardingConfiguration: Sendable, Hashable, Decodable {
-    public var sink = SinkSettings.file(FileSinkSettings())
-    public var batchSize = 256
-    public var pollIntervalMillis = 500
-    public var roundIntervalMillis = 20
-    public var retry = RetryConfiguration()
-
-    public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case sink
-        case batchSize = "batch_size"
-        case pollIntervalMillis = "poll_interval_millis"
-        case roundIntervalMillis = "round_interval_millis"
-        case retry
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        sink = try container.value(.sink, default: sink)
-        batchSize = try container.value(.batchSize, default: batchSize)
-        pollIntervalMillis = try container.value(.pollIntervalMillis, default: pollIntervalMillis)
-        roundIntervalMillis = try container.value(.roundIntervalMillis, default: roundIntervalMillis)
-        retry = try container.value(.retry, default: retry)
-    }
-}
-
-public struct RetryConfiguration: Sendable, Hashable, Codable {
-    public var initialBackoffSecs = 1.0
-    public var maxBackoffSecs = 300.0
-    public var maxAttempts = 20
-    public var maxAgeSecs = 86_400.0
-
-    public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case initialBackoffSecs = "initial_backoff_secs"
-        case maxBackoffSecs = "max_backoff_secs"
-        case maxAttempts = "max_attempts"
-        case maxAgeSecs = "max_age_secs"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        initialBackoffSecs = try container.value(.initialBackoffSecs, default: initialBackoffSecs)
-        maxBackoffSecs = try container.value(.maxBackoffSecs, default: maxBackoffSecs)
-        maxAttempts = try container.value(.maxAttempts, default: maxAttempts)
-        maxAgeSecs = try container.value(.maxAgeSecs, default: maxAgeSecs)
-    }
-}

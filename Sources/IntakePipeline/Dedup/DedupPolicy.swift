@@ -1,6 +1,6 @@
 /// The thresholds and window of deduplication. Similarities are MinHash estimates of the
 /// Jaccard similarity of 3-character shingles of `DedupText`-normalised text.
-public struct DedupPolicy: Sendable, Equatable {
+public struct DedupPolicy: Sendable, Hashable {
     /// At or above: a duplicate (`case.duplicate`, `duplicate_of`).
     public var highThreshold: Double
     /// At or above, below `highThreshold`: created with a `possible_duplicate_of` hint.
