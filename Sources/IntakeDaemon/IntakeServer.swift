@@ -37,9 +37,7 @@ public final class IntakeServer: Sendable {
         let settings = configuration.settings
         self.configuration = configuration
         self.logger = logger
-        let database = try IntakeDatabase(
-            path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs, cacheMiB: settings.store.cacheMiB,
-            mmapMiB: settings.store.mmapMiB)
+        let database = try IntakeDatabase(settings: settings.store)
         self.database = database
         let live = LiveSettings(configuration)
         self.live = live

@@ -178,7 +178,6 @@ extension ConfigurationIssue {
 extension LoadedConfiguration {
     /// The store, for the admin commands: a second process beside the daemon.
     public func openDatabase() throws -> IntakeDatabase {
-        try IntakeDatabase(path: settings.store.path, busyTimeoutSecs: settings.store.busyTimeoutSecs, cacheMiB: settings.store.cacheMiB,
-            mmapMiB: settings.store.mmapMiB)
+        try IntakeDatabase(settings: settings.store)
     }
 }

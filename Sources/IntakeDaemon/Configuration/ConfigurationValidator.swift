@@ -21,7 +21,7 @@ struct ConfigurationValidator {
         if !(2...4).contains(areaCode.count) || !areaCode.allSatisfy(\.isASCII) || !areaCode.allSatisfy(\.isNumber) {
             report([.key("zone"), .key("default_area_code")], "expected 2 to 4 digits such as \"022\", found \"\(areaCode)\"")
         }
-        if settings.store.mmapMiB < 0 { report([.key("store"), .key("mmap_mib")], "must not be negative (0 turns the map off)") }
+        settings.store.validate { path, message in report([.key("store")] + path, message) }
         if !["logfmt", "json"].contains(settings.log.format) {
             report([.key("log"), .key("format")], "expected logfmt or json, found \"\(settings.log.format)\"")
         }
@@ -149,17 +149,8 @@ struct ConfigurationValidator {
         var names: Set<String> = []
         for (index, source) in hotline.sources.enumerated() {
             let path: [ConfigPathElement] = [.key("hotline"), .key("sources"), .index(index)]
-            if source.name.isEmpty || !names.insert(source.name).inserted {
-                report(path + [.key("name")], source.name.isEmpty ? "must not be empty" : "\"\(source.name)\" is used twice")
-            }
-            let delimiters: [String: UInt8?] = ["auto": nil, "comma": UInt8(ascii: ","), "tab": UInt8(ascii: "\t"), "semicolon": UInt8(ascii: ";")]
-            if delimiters[source.delimiter] == nil { report(path + [.key("delimiter")], "expected auto, comma, tab or semicolon") }
-            if source.settleSecs < 0 { report(path + [.key("settle_secs")], "must not be negative (0 turns the settle rule off)") }
-            positive(source.rescanIntervalMillis, path + [.key("rescan_interval_millis")])
-            positive(source.batchRows, path + [.key("batch_rows")])
-            positive(source.maxRecordBytes, path + [.key("max_record_bytes")])
-            if source.maxExtraCells < 0 { report(path + [.key("max_extra_cells")], "must be 0 or more") }
-            positive(source.maxExtraBytes, path + [.key("max_extra_bytes")])
+            source.validate { relative, message in report(path + relative, message) }
+            if !source.name.isEmpty, !names.insert(source.name).inserted { report(path + [.key("name")], "\"\(source.name)\" is used twice") }
             let spool = expand(source.spoolDir, at: path + [.key("spool_dir")])
             let archive = source.archiveDir.flatMap { expand($0, at: path + [.key("archive_dir")]) }
             let quarantine = source.quarantineDir.flatMap { expand($0, at: path + [.key("quarantine_dir")]) }
@@ -171,16 +162,14 @@ struct ConfigurationValidator {
                     issues += error.issues
                 }
             }
-            guard let spool, let mapping, let delimiter = delimiters[source.delimiter] else { continue }
+            guard let spool, let mapping, let delimiter = source.delimiterByte else { continue }
             loaded.append(LoadedConfiguration.HotlineSource(
                 name: source.name,
                 spool: SpoolDirectory.Settings(
                     directory: URL(fileURLWithPath: spool), archive: archive.map { URL(fileURLWithPath: $0) },
                     quarantine: quarantine.map { URL(fileURLWithPath: $0) }, settleSecs: source.settleSecs),
                 mapping: mapping,
-                settings: HotlineIngestor.Settings(
-                    source: source.name, delimiter: delimiter, batchRows: source.batchRows, maxRecordBytes: source.maxRecordBytes,
-                    rowLimits: HotlineColumns.RowLimits(maxCellsBeyondHeader: source.maxExtraCells, maxExtraBytes: source.maxExtraBytes)),
+                settings: source.ingestorSettings(delimiter: delimiter),
                 rescanIntervalMillis: source.rescanIntervalMillis))
         }
         return loaded

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeStore
 import IntakeForwarding
 import IntakeChannels
 import IntakePipeline
@@ -8,7 +9,7 @@ import IntakePipeline
 /// See `deploy/intake.example.yaml` for the annotated form.
 public struct IntakeConfiguration: Sendable, Decodable {
     public var zone = ZoneConfiguration()
-    public var store = StoreConfiguration()
+    public var store = StoreSettings()
     public var log = LogConfiguration()
     public var webhook = WebhookConfiguration()
     public var hotline = HotlineChannelConfiguration()
@@ -61,38 +62,6 @@ public struct ZoneConfiguration: Sendable, Codable {
     }
 }
 
-public struct StoreConfiguration: Sendable, Codable {
-    public var path = "./var/intake.sqlite"
-    public var blobDir = "./var/blobs"
-    public var busyTimeoutSecs = 10.0
-    /// SQLite's page cache per connection, in MiB.
-    public var cacheMiB = 16
-    /// How much of the store SQLite reads through a memory map (`PRAGMA mmap_size`), in MiB;
-    /// 0 (the default) reads into the page cache above. With millions of cases, a map as large
-    /// as the file keeps dedup lookups flat (see the README); mapped pages count in RSS.
-    public var mmapMiB = 0
-
-    public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case path
-        case blobDir = "blob_dir"
-        case busyTimeoutSecs = "busy_timeout_secs"
-        case cacheMiB = "cache_mib"
-        case mmapMiB = "mmap_mib"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        path = try container.value(.path, default: path)
-        blobDir = try container.value(.blobDir, default: blobDir)
-        busyTimeoutSecs = try container.value(.busyTimeoutSecs, default: busyTimeoutSecs)
-        cacheMiB = try container.value(.cacheMiB, default: cacheMiB)
-        mmapMiB = try container.value(.mmapMiB, default: mmapMiB)
-    }
-}
-
 public struct LogConfiguration: Sendable, Codable {
     /// trace, debug, info, notice, warning, error, critical
     public var level = "info"
@@ -131,67 +100,6 @@ public struct ChannelSources<Source: Sendable & Codable>: Sendable, Codable {
 
 public typealias HotlineChannelConfiguration = ChannelSources<HotlineSourceConfiguration>
 public typealias EmailChannelConfiguration = ChannelSources<EmailSourceConfiguration>
-
-/// One hotline export source: a spool directory and the mapping of its export's columns.
-public struct HotlineSourceConfiguration: Sendable, Codable {
-    public var name: String
-    public var spoolDir: String
-    /// Default `<spool_dir>/archive` and `<spool_dir>/quarantine`.
-    public var archiveDir: String?
-    public var quarantineDir: String?
-    /// The column mapping (`channels/hotline.yaml`).
-    public var mapping = "channels/hotline.yaml"
-    /// `auto`, `comma`, `tab` or `semicolon`.
-    public var delimiter = "auto"
-    /// A file unchanged this long is complete; 0: only markers and renames count.
-    public var settleSecs = 10.0
-    /// How often the directory is looked at without an inotify event.
-    public var rescanIntervalMillis = 2000
-    /// Rows per group commit.
-    public var batchRows = 2000
-    /// A longer record (an unterminated quote swallowing the file) stops the file there.
-    public var maxRecordBytes = 1 << 20
-    /// A row with more non-empty cells beyond the header is rejected.
-    public var maxExtraCells = HotlineColumns.RowLimits().maxCellsBeyondHeader
-    /// A row whose unmapped cells hold more bytes (they go to the case's `extra`) is rejected.
-    public var maxExtraBytes = HotlineColumns.RowLimits().maxExtraBytes
-
-    public init(name: String, spoolDir: String) {
-        self.name = name
-        self.spoolDir = spoolDir
-    }
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case name
-        case spoolDir = "spool_dir"
-        case archiveDir = "archive_dir"
-        case quarantineDir = "quarantine_dir"
-        case mapping, delimiter
-        case settleSecs = "settle_secs"
-        case rescanIntervalMillis = "rescan_interval_millis"
-        case batchRows = "batch_rows"
-        case maxRecordBytes = "max_record_bytes"
-        case maxExtraCells = "max_extra_cells"
-        case maxExtraBytes = "max_extra_bytes"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        spoolDir = try container.decode(String.self, forKey: .spoolDir)
-        archiveDir = try container.decodeIfPresent(String.self, forKey: .archiveDir)
-        quarantineDir = try container.decodeIfPresent(String.self, forKey: .quarantineDir)
-        mapping = try container.value(.mapping, default: mapping)
-        delimiter = try container.value(.delimiter, default: delimiter)
-        settleSecs = try container.value(.settleSecs, default: settleSecs)
-        rescanIntervalMillis = try container.value(.rescanIntervalMillis, default: rescanIntervalMillis)
-        batchRows = try container.value(.batchRows, default: batchRows)
-        maxRecordBytes = try container.value(.maxRecordBytes, default: maxRecordBytes)
-        maxExtraCells = try container.value(.maxExtraCells, default: maxExtraCells)
-        maxExtraBytes = try container.value(.maxExtraBytes, default: maxExtraBytes)
-    }
-}
 
 /// One IMAP account the gateway reads.
 public struct EmailSourceConfiguration: Sendable, Codable {
