@@ -101,27 +101,10 @@ struct ConfigurationValidator {
         var names: Set<String> = []
         for (index, source) in email.sources.enumerated() {
             let path: [ConfigPathElement] = [.key("email"), .key("sources"), .index(index)]
-            if source.name.isEmpty || !names.insert(source.name).inserted {
-                report(path + [.key("name")], source.name.isEmpty ? "must not be empty" : "\"\(source.name)\" is used twice")
-            }
-            let tls: IMAPClient.Configuration.TLS? = ["implicit": .implicit, "starttls": .starttls, "none": IMAPClient.Configuration.TLS.none][source.tls]
-            let scheme = source.url.split(separator: ":").first.map { $0.lowercased() }
-            if tls == nil {
-                report(path + [.key("tls")], "expected implicit, starttls or none")
-            } else if tls == .implicit, scheme != "imaps" {
-                report(path + [.key("url")], "tls: implicit needs an imaps:// URL, found \"\(source.url)\"")
-            } else if tls != .implicit, scheme != "imap" {
-                report(path + [.key("url")], "tls: \(source.tls) needs an imap:// URL, found \"\(source.url)\"")
-            }
-            if URL(string: source.url)?.host == nil { report(path + [.key("url")], "expected imaps://host[:port] or imap://host[:port]") }
-            if source.mailboxes.isEmpty { report(path + [.key("mailboxes")], "name at least one mailbox, e.g. [INBOX]") }
-            let after: MailboxPoller.AfterCommit? = ["seen": .markSeen, "keep": .keep, "move": .move(to: source.processedMailbox)][source.after]
-            if after == nil { report(path + [.key("after")], "expected seen, move or keep") }
-            if source.pollIntervalSecs <= 0 { report(path + [.key("poll_interval_secs")], "must be greater than 0") }
-            positive(source.timeoutMillis, path + [.key("timeout_millis")])
-            positive(source.connectTimeoutMillis, path + [.key("connect_timeout_millis")])
-            positive(source.maxMessageBytes, path + [.key("max_message_bytes")])
-            positive(source.maxAttachmentBytes, path + [.key("max_attachment_bytes")])
+            source.validate { relative, message in report(path + relative, message) }
+            if !source.name.isEmpty, !names.insert(source.name).inserted { report(path + [.key("name")], "\"\(source.name)\" is used twice") }
+            let tls = source.tlsMode
+            let after = source.afterCommit
             if let file = source.caFile, let expanded = expand(file, at: path + [.key("ca_file")]),
                !FileManager.default.isReadableFile(atPath: expanded) {
                 report(path + [.key("ca_file")], "cannot read \"\(expanded)\"")
