@@ -46,7 +46,7 @@ public final class OutboxForwarder: Service {
         self.sink = sink
         self.configuration = configuration
         self.logger = logger
-        self.metrics = ForwarderMetrics(sink: sink.name)
+        self.metrics = ForwarderMetrics(sink: sink.name, logger: logger)
         (wakeups, wakeupContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -116,33 +116,9 @@ public final class OutboxForwarder: Service {
         let results = zip(events, outcomes).compactMap { event, outcome in
             configuration.retry.decide(outcome, for: event, now: now).map { (event: event, result: $0) }
         }
-        if results.count < events.count {
-            // The round's time ran out first (a slow receiver): they stay due, attempts untouched.
-            logger.debug("events deferred to the next round", metadata: [
-                "intake.sink": "\(sink.name)", "intake.events": "\(events.count - results.count)",
-            ])
-        }
+        if results.count < events.count { metrics.deferred(events.count - results.count) }
         if results.isEmpty { return false }
-        for (event, result) in results {
-            let outcome: String
-            switch result {
-            case .delivered:
-                outcome = "delivered"
-                metrics.latency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(event.queuedAt)) * 1e9))
-            case .retryAt(let date, let reason):
-                outcome = "retry"
-                logger.warning("delivery failed, will retry", metadata: [
-                    "intake.case.id": "\(event.caseID)", "intake.idempotency_key": "\(event.idempotencyKey)",
-                    "intake.retry_at": "\(date)", "error": "\(reason)",
-                ])
-            case .deadLetter(let reason):
-                outcome = "dead_letter"
-                logger.error("delivery failed for good, dead-lettered", metadata: [
-                    "intake.case.id": "\(event.caseID)", "intake.idempotency_key": "\(event.idempotencyKey)", "error": "\(reason)",
-                ])
-            }
-            metrics.attempts(outcome).increment()
-        }
+        for (event, result) in results { metrics.attempted(event, result, now: now) }
         do {
             try await database.record(results, sink: sink.name, now: now)
             // The gauges count a partial index: once a second is plenty while a backlog drains.
@@ -157,34 +133,50 @@ public final class OutboxForwarder: Service {
 }
 
 /// The forwarder's metrics, created once.
+/// What happens to events on their way out, each in one place that logs it and counts it
+/// (the trace step is named by `AttemptResult.traceStep`, written with the outcome): an
+/// attempt's result, events deferred to the next round, a round's duration, the gauges.
 struct ForwarderMetrics: Sendable {
     let sink: String
+    let logger: Logger
     let latency: Metrics.Timer
     let roundDuration: Metrics.Timer
     let depth: Gauge
     let dead: Gauge
+    /// Made once: creating a counter looks it up in the metrics registry, under a lock.
+    private let attempts: [String: Counter]
 
-    init(sink: String) {
+    init(sink: String, logger: Logger) {
         self.sink = sink
+        self.logger = logger
         latency = Metrics.Timer(label: "intake_delivery_latency", dimensions: [("sink", sink)], preferredDisplayUnit: .seconds)
         roundDuration = Metrics.Timer(label: "intake_delivery_round_duration", dimensions: [("sink", sink)], preferredDisplayUnit: .seconds)
         depth = Gauge(label: "intake_outbox_depth")
         dead = Gauge(label: "intake_dead_letters")
-        delivered = Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink), ("outcome", "delivered")])
-        retried = Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink), ("outcome", "retry")])
-        deadLettered = Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink), ("outcome", "dead_letter")])
+        attempts = Dictionary(uniqueKeysWithValues: ["delivered", "retry", "dead_letter"].map { outcome in
+            (outcome, Counter(label: "intake_delivery_attempts_total", dimensions: [("sink", sink), ("outcome", outcome)]))
+        })
     }
 
-    let delivered: Counter
-    let retried: Counter
-    let deadLettered: Counter
-
-    /// Made once: creating a counter looks it up in the metrics registry, under a lock.
-    func attempts(_ outcome: String) -> Counter {
-        switch outcome {
-        case "delivered": delivered
-        case "retry": retried
-        default: deadLettered
+    func attempted(_ event: OutboxEvent, _ result: IntakeDatabase.AttemptResult, now: Date) {
+        attempts[result.metricOutcome]?.increment()
+        switch result {
+        case .delivered:
+            latency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(event.queuedAt)) * 1e9))
+        case .retryAt(let date, let reason):
+            logger.warning("delivery failed, will retry", metadata: [
+                "intake.case.id": "\(event.caseID)", "intake.idempotency_key": "\(event.idempotencyKey)",
+                "intake.retry_at": "\(date)", "error": "\(reason)",
+            ])
+        case .deadLetter(let reason):
+            logger.error("delivery failed for good, dead-lettered", metadata: [
+                "intake.case.id": "\(event.caseID)", "intake.idempotency_key": "\(event.idempotencyKey)", "error": "\(reason)",
+            ])
         }
+    }
+
+    /// The round's time ran out first (a slow receiver): they stay due, attempts untouched.
+    func deferred(_ count: Int) {
+        logger.debug("events deferred to the next round", metadata: ["intake.sink": "\(sink)", "intake.events": "\(count)"])
     }
 }

@@ -31,6 +31,24 @@ extension IntakeDatabase {
         case delivered(detail: String)
         case retryAt(Date, reason: String)
         case deadLetter(reason: String)
+
+        /// Its trace step: the one name of each outcome in the trace.
+        public var traceStep: String {
+            switch self {
+            case .delivered: "delivered"
+            case .retryAt: "delivery_failed"
+            case .deadLetter: "dead_lettered"
+            }
+        }
+
+        /// Its `outcome` label in `intake_delivery_attempts_total`.
+        public var metricOutcome: String {
+            switch self {
+            case .delivered: "delivered"
+            case .retryAt: "retry"
+            case .deadLetter: "dead_letter"
+            }
+        }
     }
 
     /// Records the outcomes of one round of attempts, with their trace steps, in the next
@@ -45,29 +63,25 @@ extension IntakeDatabase {
                 var detail: [String: JSONValue] = [
                     "sink": .string(sink), "attempt": .number(Double(attempt)), "idempotency_key": .string(event.idempotencyKey),
                 ]
-                let step: String
                 switch result {
                 case .delivered(let info):
                     try db.cachedStatement(sql: """
                         UPDATE outbox SET state = 'delivered', attempts = ?, finished_at = ?, last_error = NULL WHERE id = ?
                         """).execute(arguments: [attempt, now.timeIntervalSince1970, event.id])
-                    step = "delivered"
                     detail["result"] = .string(info)
                 case .retryAt(let date, let reason):
                     try db.cachedStatement(sql: """
                         UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?
                         """).execute(arguments: [attempt, date.timeIntervalSince1970, reason, event.id])
-                    step = "delivery_failed"
                     detail["error"] = .string(reason)
                     detail["retry_at"] = .number(date.timeIntervalSince1970)
                 case .deadLetter(let reason):
                     try db.cachedStatement(sql: """
                         UPDATE outbox SET state = 'dead', attempts = ?, finished_at = ?, last_error = ? WHERE id = ?
                         """).execute(arguments: [attempt, now.timeIntervalSince1970, reason, event.id])
-                    step = "dead_lettered"
                     detail["error"] = .string(reason)
                 }
-                steps.append(TraceStep(step, caseID: event.caseID, detail: detail))
+                steps.append(TraceStep(result.traceStep, caseID: event.caseID, detail: detail))
             }
             // A round's steps in a few multi-row inserts, not one statement each.
             for start in stride(from: 0, to: steps.count, by: 500) {
