@@ -57,7 +57,7 @@ declare -A MODULE_FILES=(
         $C/Email/TransferDecoding.swift $C/Email/EncodedWords.swift $C/Email/MailAddress.swift
         $C/Email/MailDate.swift $C/Email/HTMLText.swift $C/Email/FlowedText.swift
         $C/AttachmentName.swift $C/FieldError.swift $C/Hotline/CSVReader.swift
-        $C/Webhook/WebhookRequestDecoder.swift $C/HTTPIntake/IntakeRejection.swift $C/AttachmentContent.swift
+        $C/Webhook/WebhookRequestDecoder.swift $C/HTTPIntake/IntakeRejection.swift $C/AttachmentContent.swift $C/JSONFieldReader.swift
         $C/Visit/VisitDecoder.swift $C/Visit/VisitDecoder+Drafts.swift
         $C/Visit/VisitRecord.swift"
 )

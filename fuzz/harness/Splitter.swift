@@ -1,7 +1,7 @@
 // libFuzzer target: DemandSplitter.parts over arbitrary text (invalid UTF-8 repaired, as
 // the JSON parser would refuse it). Items are never blank and are pieces of the notes.
 import Foundation
-import IntakeChannels
+import IntakePipeline
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSplitter(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
