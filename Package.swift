@@ -129,10 +129,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the test targets share: real servers started on loopback in temp dirs (dovecot,
+        // PostgreSQL, TLS and HTTP receivers), a daemon whose teardown is awaited, the JSON
+        // Schema validator and the typed events read back from a sink.
+        .target(
+            name: "IntakeTestSupport",
+            dependencies: [
+                "IntakeDaemon", "IntakeStore", "IntakeCore", "IntakeForwarding", "IntakeChannels",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/IntakeTestSupport"
+        ),
         .testTarget(
             name: "IntakeDaemonTests",
             dependencies: [
-                "IntakeDaemon", "IntakeStore", "IntakeCore", "IntakeForwarding", "IntakeChannels",
+                "IntakeTestSupport", "IntakeDaemon", "IntakeStore", "IntakeCore", "IntakeForwarding", "IntakeChannels",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -9,9 +9,19 @@ enum HTTPIntakeResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let seconds = answer.retryAfterSecs { headers[.retryAfter] = String(seconds) }
         if answer.replayed { headers[.idempotentReplayed] = "true" }
+        let buffer = ByteBuffer(bytes: answer.body)
+        guard let after = answer.afterAnswer else {
+            return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: buffer))
+        }
+        // The answer is written and ended (the client has it) before the work runs, still
+        // inside the request's task.
         return Response(
             status: HTTPResponse.Status(code: answer.status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+            body: ResponseBody(contentLength: buffer.readableBytes) { writer in
+                try await writer.write(buffer)
+                try await writer.finish(nil)
+                await after.run()
+            })
     }
 
     /// The headers both channels read from a request.

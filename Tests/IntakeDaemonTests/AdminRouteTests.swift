@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakeDaemon
+import IntakeTestSupport
 import Testing
 
 @Suite struct AdminRouteTests {

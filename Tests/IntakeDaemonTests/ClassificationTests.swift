@@ -1,4 +1,5 @@
 import Foundation
+import IntakeTestSupport
 import Testing
 
 /// Every case leaves with a category, a department hint and a due date from the shipped
@@ -10,14 +11,14 @@ import Testing
         #expect(answer.status == 202)
         let file = try #require(try await daemon.environment.waitForEventFiles(count: 1).first)
         let body = try caseOf(daemon.environment, file)
-        let category = try #require(body["category"] as? [String: Any])
-        #expect(category["code"] as? String == "land")
-        #expect(category["label"] as? String == "土地")
-        #expect(category["by"] as? String == "source")
-        #expect(body["department"] as? String == "规划和自然资源局")
+        let category = try #require(body.category)
+        #expect(category.code == "land")
+        #expect(category.label == "土地")
+        #expect(category.by == .source)
+        #expect(body.department == "规划和自然资源局")
         // Reported Thursday 2026-02-26; 10 working days counting Saturday 2/28, a make-up
         // working day after 春节: due Wednesday 3/11 at the end of the working day.
-        #expect(body["due_at"] as? String == "2026-03-11T17:30:00+08:00")
+        #expect(body.dueAt == "2026-03-11T17:30:00+08:00")
         let steps = try daemon.database.traceEntries(for: "classify-1")
         #expect(steps.first { $0.step == "normalised" }?.detail?.contains("\"category\"") == true)
         await daemon.stop()

@@ -2,6 +2,7 @@ import IntakeCore
 import Foundation
 import IntakeChannels
 import IntakeDaemon
+import IntakeTestSupport
 import Testing
 
 @Suite struct ConfigurationTests {

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeTestSupport
 import Testing
 
 /// A client cannot hold a connection by sending slowly: a request must arrive in full within

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakeStore
+import IntakeTestSupport
 import Testing
 
 /// Cross-channel deduplication end to end, through the real daemon: what reaches the
@@ -34,12 +35,11 @@ import Testing
     }
 
     /// The case of each event file, keyed by ref, with the event's kind.
-    static func events(_ environment: TestEnvironment) throws -> [String: (event: String, case: [String: Any])] {
-        var byRef: [String: (String, [String: Any])] = [:]
+    static func events(_ environment: TestEnvironment) throws -> [String: (event: String, case: IntakeCase)] {
+        var byRef: [String: (String, IntakeCase)] = [:]
         for file in try environment.eventFiles() {
             let event = try readEvent(environment, file)
-            let body = try #require(event["case"] as? [String: Any])
-            byRef[body["ref"] as! String] = (event["event"] as! String, body)
+            byRef[event.case.ref] = (event.event.rawValue, event.case)
         }
         return byRef
     }
@@ -73,15 +73,15 @@ import Testing
         #expect(try await environment.waitForEventFiles(count: 1, timeoutSecs: 20).count == 1)
         let hotline = try #require(try Self.events(environment)["RX000001"])
         #expect(hotline.event == "case.created")
-        let original = try #require(hotline.case["id"] as? String)
+        let original = hotline.case.id
 
         try dovecot.deliver(mail(id: "again-1@example.cn", subject: "厂房用地规划许可", body: Self.editedDemand + "\n联系电话 138 1234 5678"))
         #expect(try await environment.waitForEventFiles(count: 2, timeoutSecs: 20).count == 2)
         let email = try #require(try Self.events(environment)["again-1@example.cn"])
         #expect(email.event == "case.duplicate")
-        #expect(email.case["duplicate_of"] as? String == original)
-        #expect((email.case["similarity"] as? Double ?? 0) >= 0.8)
-        let emailID = try #require(email.case["id"] as? String)
+        #expect(email.case.duplicateOf == original)
+        #expect((email.case.similarity ?? 0) >= 0.8)
+        let emailID = email.case.id
 
         // The index is in the store: a new process still knows the hotline case.
         await daemon.stop()
@@ -90,7 +90,7 @@ import Testing
         #expect(try await environment.waitForEventFiles(count: 3, timeoutSecs: 20).count == 3)
         let third = try #require(try Self.events(environment)["again-2@example.cn"])
         #expect(third.event == "case.duplicate")
-        #expect(third.case["duplicate_of"] as? String == original, "a duplicate points at the original, not at another duplicate")
+        #expect(third.case.duplicateOf == original, "a duplicate points at the original, not at another duplicate")
         await daemon.stop()
 
         let explained = try runCLI(["dedup", "explain", emailID, "--config", environment.configPath])
@@ -115,7 +115,7 @@ import Testing
             let events = try await Self.waitForEvents(daemon, count: 2)
             #expect(events["a"]?.event == "case.created")
             #expect(events["b"]?.event == "case.created")
-            #expect(events["b"]?.case["possible_duplicate_of"] == nil)
+            #expect(events["b"]?.case.possibleDuplicateOf == nil)
             let explained = try runCLI(["dedup", "explain", "b", "--config", daemon.environment.configPath])
             #expect(explained.output.contains("different_enterprise"), "\(explained.output)")
         }
@@ -135,7 +135,7 @@ import Testing
             #expect(cases.first?["status"] as? String == "duplicate", "\(cases)")
             let events = try await Self.waitForEvents(daemon, count: 2)
             #expect(events["traditional"]?.event == "case.duplicate")
-            #expect(events["traditional"]?.case["description"] as? String == traditional, "stored as written")
+            #expect(events["traditional"]?.case.description == traditional, "stored as written")
         }
     }
 
@@ -163,9 +163,9 @@ import Testing
             let outside = try await daemon.postSigned(
                 Self.request(ref: "outside", description: Self.editedDemand, reportedAt: "2026-02-01T10:00:00+08:00"), key: "outside")
             let events = try await Self.waitForEvents(daemon, count: 3)
-            let original = try #require(events["jan"]?.case["id"] as? String)
+            let original = try #require(events["jan"]?.case.id)
             #expect(events["inside"]?.event == "case.duplicate")
-            #expect(events["inside"]?.case["duplicate_of"] as? String == original)
+            #expect(events["inside"]?.case.duplicateOf == original)
             #expect((try inside.json()["cases"] as? [[String: Any]])?.first?["duplicate_of"] as? String == original)
             #expect(events["outside"]?.event == "case.created")
             #expect((try outside.json()["cases"] as? [[String: Any]])?.first?["duplicate_of"] == nil)
@@ -182,9 +182,9 @@ import Testing
             _ = try await daemon.postSigned(Self.request(ref: "first", description: Self.demand), key: "first")
             _ = try await daemon.postSigned(Self.request(ref: "second", description: Self.rewordedDemand), key: "second")
             let events = try await Self.waitForEvents(daemon, count: 2)
-            let original = try #require(events["first"]?.case["id"] as? String)
+            let original = try #require(events["first"]?.case.id)
             #expect(events["second"]?.event == "case.created")
-            #expect(events["second"]?.case["possible_duplicate_of"] as? String == original)
+            #expect(events["second"]?.case.possibleDuplicateOf == original)
         }
     }
 
@@ -200,7 +200,7 @@ import Testing
         }
     }
 
-    static func waitForEvents(_ daemon: TestDaemon, count: Int) async throws -> [String: (event: String, case: [String: Any])] {
+    static func waitForEvents(_ daemon: TestDaemon, count: Int) async throws -> [String: (event: String, case: IntakeCase)] {
         let files = try await daemon.environment.waitForEventFiles(count: count, timeoutSecs: 10)
         #expect(files.count == count)
         return try events(daemon.environment)
@@ -221,11 +221,11 @@ import Testing
             let events = try await DedupTests.waitForEvents(daemon, count: 2)
             let first = try #require(events["list#1"]?.case)
             let second = try #require(events["list#2"]?.case)
-            #expect((first["description"] as? String)?.contains("规划许可") == true)
-            #expect((second["description"] as? String)?.contains("人才公寓") == true)
-            #expect((second["description"] as? String)?.contains("规划") == false)
-            #expect((first["extra"] as? [String: Any])?["notes_preamble"] as? String == "企业反映以下问题：")
-            #expect((second["extra"] as? [String: Any])?["demand_count"] as? Double == 2)
+            #expect(first.description.contains("规划许可") == true)
+            #expect(second.description.contains("人才公寓") == true)
+            #expect(second.description.contains("规划") == false)
+            #expect(first.extra["notes_preamble"]?.stringValue == "企业反映以下问题：")
+            #expect(second.extra["demand_count"] == .number(2))
             // The same request again: both demands are repeats.
             let again = try await daemon.postSigned(DedupTests.request(ref: "list", description: Self.listed), key: "list-again")
             #expect((try again.json()["cases"] as? [[String: Any]])?.map { $0["status"] as? String } == ["repeat", "repeat"])
@@ -250,13 +250,13 @@ import Testing
             try dovecot.deliver(mail(id: "list@example.cn", subject: "两个问题", body: "1. 厂房用地规划许可申请提交两个月仍未批复。\n2. 三名研发人员申请人才公寓，想了解审核时间。"))
             #expect(try await environment.waitForEventFiles(count: 2, timeoutSecs: 20).count == 2)
             var events = try DedupTests.events(environment)
-            let first = try #require(events["list@example.cn#1"]?.case["id"] as? String)
+            let first = try #require(events["list@example.cn#1"]?.case.id)
             #expect(events["list@example.cn#2"]?.event == "case.created")
             try dovecot.deliver(mail(id: "reply@example.cn", subject: "Re: 两个问题", body: "补充：规划许可材料已补交。", headers: ["In-Reply-To: <list@example.cn>"]))
             #expect(try await environment.waitForEventFiles(count: 3, timeoutSecs: 20).count == 3)
             events = try DedupTests.events(environment)
             #expect(events["reply@example.cn"]?.event == "case.followup")
-            #expect(events["reply@example.cn"]?.case["followup_of"] as? String == first)
+            #expect(events["reply@example.cn"]?.case.followupOf == first)
         }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import IntakeCore
 import IntakeStore
+import IntakeTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -49,13 +51,13 @@ import Glibc
         let files = try await environment.waitForEventFiles(count: 2)
         #expect(files.count == 2)
         let cases = try files.map { try caseOf(environment, $0) }
-        let first = try #require(cases.first { $0["ref"] as? String == "a1@example.cn" })
-        #expect(first["channel"] as? String == "email")
-        #expect(first["subject"] as? String == "厂房用地规划许可进度咨询")
-        #expect((first["requester"] as? [String: Any])?["phone"] as? String == "+8613812345678")
-        #expect((first["requester"] as? [String: Any])?["email"] as? String == "zhang@example.cn")
-        let second = try #require(cases.first { $0["ref"] as? String == "a2@example.cn" })
-        #expect(second["description"] as? String == "三名研发人员申请人才公寓。", "GB2312 decoded")
+        let first = try #require(cases.first { $0.ref == "a1@example.cn" })
+        #expect(first.channel.rawValue == "email")
+        #expect(first.subject == "厂房用地规划许可进度咨询")
+        #expect(first.requester.phone == "+8613812345678")
+        #expect(first.requester.email == "zhang@example.cn")
+        let second = try #require(cases.first { $0.ref == "a2@example.cn" })
+        #expect(second.description == "三名研发人员申请人才公寓。", "GB2312 decoded")
         try await waitUntil { try dovecot.messages(in: "INBOX").allSatisfy { $0.flags.contains("\\Seen") } }
         let ignored = try daemon.database.traceEntries(for: "a3@example.cn")
         #expect(ignored.map(\.step) == ["ignored"])
@@ -77,10 +79,10 @@ import Glibc
         let files = try await environment.waitForEventFiles(count: names.count - 2, timeoutSecs: 20)
         #expect(files.count == names.count - 2, "all but the auto-reply and the bounce: \(files.count)")
         try await waitUntil { try daemon.database.checkpoint(source: "service-mailbox", mailbox: "INBOX")?.lastUID == UInt32(names.count) }
-        var byRef: [String: [String: Any]] = [:]
+        var byRef: [String: IntakeCase] = [:]
         for file in files {
             let body = try caseOf(environment, file)
-            byRef[body["ref"] as! String] = body
+            byRef[body.ref] = body
         }
         for ignored in ["auto-0001@example.cn", "bounce-0001@mx.zone.example.gov.cn"] {
             #expect(byRef[ignored] == nil)
@@ -88,20 +90,20 @@ import Glibc
         }
         let plain = try #require(byRef["plain-utf8-0001@example.cn"])
         let reply = try #require(byRef["reply-0001@example.cn"])
-        #expect(reply["followup_of"] as? String == plain["id"] as? String, "References names a message taken before")
+        #expect(reply.followupOf == plain.id, "References names a message taken before")
         #expect(files.filter { $0.contains(".followup") }.count == 1)
-        #expect(byRef["gb2312-gbk-0001@example.cn"]?["subject"] as? String == "关于朱镕基路厂房的咨询（李喆）", "full-width punctuation as written")
-        #expect(byRef["gb18030-0001@example.cn"]?["subject"] as? String == "生僻字𠀀䶮")
-        #expect(byRef["big5-0001@example.com.tw"]?["subject"] as? String == "投資優惠詢問")
-        let attachments = try #require(byRef["attachments-0001@example.cn"]?["attachments"] as? [[String: Any]])
-        #expect(attachments.compactMap { $0["name"] as? String } == ["申请表.pdf", "现场照片.png", "营业执照副本.txt"])
+        #expect(byRef["gb2312-gbk-0001@example.cn"]?.subject == "关于朱镕基路厂房的咨询（李喆）", "full-width punctuation as written")
+        #expect(byRef["gb18030-0001@example.cn"]?.subject == "生僻字𠀀䶮")
+        #expect(byRef["big5-0001@example.com.tw"]?.subject == "投資優惠詢問")
+        let attachments = try #require(byRef["attachments-0001@example.cn"]?.attachments)
+        #expect(attachments.map(\.name) == ["申请表.pdf", "现场照片.png", "营业执照副本.txt"])
         for attachment in attachments {
-            let sha256 = try #require(attachment["sha256"] as? String)
+            let sha256 = attachment.sha256
             let blob = environment.directory.appendingPathComponent("blobs/\(sha256.prefix(2))/\(sha256.dropFirst(2).prefix(2))/\(sha256)")
             #expect(FileManager.default.fileExists(atPath: blob.path), "attachment bytes in the blob store")
         }
         for (ref, body) in byRef {
-            #expect((body["description"] as? String)?.isEmpty == false, "\(ref)")
+            #expect(body.description.isEmpty == false, "\(ref)")
         }
         await daemon.stop()
     }
@@ -114,7 +116,7 @@ import Glibc
         try dovecot.deliver(mail(id: "first@example.cn", subject: "污水外溢", body: "园区东路污水外溢，请尽快处理。"))
         let created = try await environment.waitForEventFiles(count: 1)
         let original = try caseOf(environment, created[0])
-        let caseID = try #require(original["id"] as? String)
+        let caseID = original.id
 
         try dovecot.deliver(mail(
             id: "reply@example.cn", subject: "Re: 污水外溢", body: "补充：现场照片已附上。\r\n\r\n> 园区东路污水外溢，请尽快处理。",
@@ -124,9 +126,9 @@ import Glibc
         let files = try await environment.waitForEventFiles(count: 3)
         let followups = try files.filter { $0.contains(".followup") }.map { try caseOf(environment, $0) }
         #expect(followups.count == 2, "\(files)")
-        #expect(followups.allSatisfy { $0["followup_of"] as? String == caseID })
-        let reply = try #require(followups.first { $0["ref"] as? String == "reply@example.cn" })
-        #expect(reply["description"] as? String == "补充：现场照片已附上。", "quoted history trimmed")
+        #expect(followups.allSatisfy { $0.followupOf == caseID })
+        let reply = try #require(followups.first { $0.ref == "reply@example.cn" })
+        #expect(reply.description == "补充：现场照片已附上。", "quoted history trimmed")
         await daemon.stop()
     }
 
@@ -162,7 +164,7 @@ import Glibc
         let environment = try Self.environment(dovecot)
         let daemon = try await TestDaemon.start(environment)
         let files = try await environment.waitForEventFiles(count: 2)
-        let refs = try files.map { try caseOf(environment, $0)["ref"] as? String ?? "" }.sorted()
+        let refs = try files.map { try caseOf(environment, $0).ref }.sorted()
         #expect(refs.count == 2)
         #expect(refs.first == "same@example.cn")
         #expect(refs.last?.hasPrefix("same@example.cn#sha256:") == true, "\(refs)")
@@ -285,12 +287,6 @@ func iconvEncode(_ text: String, to charset: String) -> Data {
         }
     }
     return Data(output[0..<(output.count - outLeft)].map { UInt8(bitPattern: $0) })
-}
-
-/// The case inside a forwarded event file.
-func caseOf(_ environment: TestEnvironment, _ file: String) throws -> [String: Any] {
-    let event = try JSONSerialization.jsonObject(with: Data(contentsOf: environment.outbox.appendingPathComponent(file))) as! [String: Any]
-    return event["case"] as! [String: Any]
 }
 
 /// Polls `condition` until it holds.

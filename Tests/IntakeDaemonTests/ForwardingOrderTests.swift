@@ -1,6 +1,7 @@
 import Foundation
 import IntakeForwarding
 import IntakeStore
+import IntakeTestSupport
 import Testing
 
 /// Per-case order across dead letters, over real HTTP to a receiver on loopback.

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeForwarding
 import IntakeStore
+import IntakeTestSupport
 import Testing
 
 @Suite(.serialized) struct HTTPSinkTLSTests {

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import IntakeForwarding
 import IntakeStore
+import IntakeTestSupport
 import Testing
 
 @Suite struct HTTPSinkTests {

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakeStore
+import IntakeTestSupport
 import Testing
 @testable import IntakeChannels
 
@@ -18,8 +19,8 @@ import Testing
             let answer = try await daemon.postSigned(sampleRequest(ref: "hostile-names", extra: #", "attachments": [\#(attachments)]"#))
             #expect(answer.status == 202, "\(answer.text)")
             let files = try await daemon.environment.waitForEventFiles(count: 1)
-            let stored = try #require(try caseOf(daemon.environment, files[0])["attachments"] as? [[String: Any]])
-            #expect(stored.compactMap { $0["name"] as? String } == ["pwned-\(marker)", "abs-\(marker)", "_CON", "ab.jpg"])
+            let stored = try caseOf(daemon.environment, files[0]).attachments
+            #expect(stored.map(\.name) == ["pwned-\(marker)", "abs-\(marker)", "_CON", "ab.jpg"])
             #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned-\(marker)"))
             #expect(!FileManager.default.fileExists(atPath: "/tmp/abs-\(marker)"))
             // Every blob is named by its SHA-256, nothing else.

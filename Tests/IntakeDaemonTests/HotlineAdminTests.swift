@@ -1,5 +1,6 @@
 import Foundation
 import IntakeStore
+import IntakeTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

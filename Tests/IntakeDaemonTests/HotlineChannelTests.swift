@@ -1,5 +1,6 @@
 import Foundation
 import IntakeStore
+import IntakeTestSupport
 import Testing
 
 /// Files dropped into a live daemon's spool directory, through each completion rule, and
@@ -16,11 +17,11 @@ import Testing
         #expect(cases.count == rows)
         #expect(spool.archived()[fixture + ".errors.csv"] == nil, "no row was rejected")
         for (ref, body) in cases {
-            #expect((body["description"] as? String)?.isEmpty == false, "\(ref)")
-            #expect(((body["requester"] as? [String: Any])?["phone"] as? String)?.hasPrefix("+86") == true, "\(ref)")
-            #expect((body["enterprise"] as? [String: Any])?["uscc_valid"] as? Bool == true)
-            #expect((body["reported_at"] as? String)?.hasSuffix("+08:00") == true)
-            #expect(body["channel"] as? String == "hotline")
+            #expect(body.description.isEmpty == false, "\(ref)")
+            #expect(body.requester.phone?.hasPrefix("+86") == true, "\(ref)")
+            #expect(body.enterprise.usccValid == true)
+            #expect(body.reportedAt?.hasSuffix("+08:00") == true)
+            #expect(body.channel.rawValue == "hotline")
         }
         await daemon.stop()
     }
@@ -34,14 +35,14 @@ import Testing
         let cases = try spool.createdCases()
         #expect(Set(cases.keys) == Set((1...20).map { String(format: "GB%06d", $0) }), "the =\"…\" guards are gone from the refs")
         let third = try #require(cases["GB000003"])
-        #expect((third["requester"] as? [String: Any])?["name"] as? String == "朱镕先生")
+        #expect(third.requester.name == "朱镕先生")
         let fifth = try #require(cases["GB000005"])
-        #expect((fifth["requester"] as? [String: Any])?["phone"] as? String == "+862266290000")
-        #expect(fifth["description"] as? String == "第一行说明\n第二行说明，含有\"引号\"", "full-width punctuation as written, the line break kept")
-        #expect(fifth["reported_at"] as? String == "2026-02-06T09:05:00+08:00")
-        #expect(try #require(cases["GB000007"])["priority"] as? String == "urgent")
-        #expect((fifth["extra"] as? [String: Any])?["承办部门"] as? String == "区营商环境办", "unmapped columns kept under their header")
-        #expect((fifth["extra"] as? [String: Any])?["category"] as? String == "土地")
+        #expect(fifth.requester.phone == "+862266290000")
+        #expect(fifth.description == "第一行说明\n第二行说明，含有\"引号\"", "full-width punctuation as written, the line break kept")
+        #expect(fifth.reportedAt == "2026-02-06T09:05:00+08:00")
+        #expect(try #require(cases["GB000007"]).priority.rawValue == "urgent")
+        #expect(fifth.extra["承办部门"]?.stringValue == "区营商环境办", "unmapped columns kept under their header")
+        #expect(fifth.extra["category"]?.stringValue == "土地")
         #expect(spool.archived()["gb18030_excel.csv.errors.csv"] == nil, "the closing 合计 line is not a rejected row")
         await daemon.stop()
     }
@@ -88,8 +89,8 @@ import Testing
         try spool.drop(file, as: "wide.csv")
         try await spool.waitFor("wide.csv")
         let events = try await spool.waitForEvents(2)
-        #expect(Set(events.compactMap { ($0["case"] as? [String: Any])?["ref"] as? String }) == ["WD0001", "WD0003"])
-        #expect(events.allSatisfy { (($0["case"] as? [String: Any])?["extra"] as? [String: Any] ?? [:]).count < 5 })
+        #expect(Set(events.map(\.case.ref)) == ["WD0001", "WD0003"])
+        #expect(events.allSatisfy { $0.case.extra.count < 5 })
         let report = try #require(spool.archived()["wide.csv.errors.csv"])
         let lines = String(decoding: try Data(contentsOf: report).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
         #expect(lines.count == 2)
@@ -137,14 +138,14 @@ import Testing
         try await spool.waitFor("overlap_day2.csv")
         let events = try await spool.waitForEvents(16)
         #expect(events.count == 16)
-        let updates = events.filter { $0["event"] as? String == "case.updated" }
+        let updates = events.filter { $0.event == .updated }
         #expect(updates.count == 1)
-        let updated = try #require(updates.first?["case"] as? [String: Any])
-        #expect(updated["ref"] as? String == "OV000008")
-        #expect(updated["description"] as? String == "补充说明：企业已重新提交材料，请再次核查。")
+        let updated = try #require(updates.first?.case)
+        #expect(updated.ref == "OV000008")
+        #expect(updated.description == "补充说明：企业已重新提交材料，请再次核查。")
         let created = try spool.createdCases()
         #expect(Set(created.keys) == Set((1...15).map { String(format: "OV%06d", $0) }))
-        #expect(updated["id"] as? String == created["OV000008"]?["id"] as? String, "the update is of the same case")
+        #expect(updated.id == created["OV000008"]?.id, "the update is of the same case")
         await daemon.stop()
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeChannels
+import IntakeTestSupport
 import Testing
 
 /// The IMAP client against a real dovecot on loopback. The client blocks, so every call runs

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeTestSupport
 import Logging
 import Synchronization
 import Testing

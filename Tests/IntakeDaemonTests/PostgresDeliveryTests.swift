@@ -1,4 +1,5 @@
 import Foundation
+import IntakeTestSupport
 import PostgresNIO
 import Testing
 #if canImport(Glibc)

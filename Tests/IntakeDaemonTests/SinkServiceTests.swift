@@ -2,6 +2,7 @@ import Foundation
 import IntakeCore
 import IntakeForwarding
 import IntakeStore
+import IntakeTestSupport
 import Logging
 import ServiceLifecycle
 import Synchronization

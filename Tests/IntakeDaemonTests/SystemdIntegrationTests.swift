@@ -1,5 +1,6 @@
 import Foundation
 import IntakeStore
+import IntakeTestSupport
 import Logging
 @testable import IntakeDaemon
 import Testing

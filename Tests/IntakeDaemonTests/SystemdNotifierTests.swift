@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IntakeTestSupport
 import Testing
 @testable import IntakeDaemon
 

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeDaemon
+import IntakeTestSupport
 import Testing
 
 @Suite struct TraceTests {

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeStore
+import IntakeTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -41,13 +42,13 @@ import Glibc
         #expect(cases.compactMap { $0["ref"] as? String } == ["\(id)#1", "\(id)#2", "\(id)#3"])
         let files = try await daemon.environment.waitForEventFiles(count: 3)
         let bodies = try files.map { try caseOf(daemon.environment, $0) }
-        #expect(Set(bodies.compactMap { $0["description"] as? String }) == ["厂房用地指标不足", "人才公寓申请进度慢", "技改补贴尚未拨付"])
+        #expect(Set(bodies.map(\.description)) == ["厂房用地指标不足", "人才公寓申请进度慢", "技改补贴尚未拨付"])
         for body in bodies {
-            #expect(body["channel"] as? String == "visit")
-            #expect((body["requester"] as? [String: Any])?["role"] as? String == "field_staff")
-            #expect((body["requester"] as? [String: Any])?["name"] as? String == "李工")
-            #expect((body["extra"] as? [String: Any])?["visit_id"] as? String == id)
-            #expect(body["reported_at"] as? String == "2026-02-26T10:00:00+08:00")
+            #expect(body.channel.rawValue == "visit")
+            #expect(body.requester.role == "field_staff")
+            #expect(body.requester.name == "李工")
+            #expect(body.extra["visit_id"]?.stringValue == id)
+            #expect(body.reportedAt == "2026-02-26T10:00:00+08:00")
         }
         await daemon.stop()
     }
@@ -97,9 +98,9 @@ import Glibc
         #expect(answer.status == 202, "\(answer.text)")
         let files = try await daemon.environment.waitForEventFiles(count: 2)
         for file in files {
-            let attachments = try #require(try caseOf(daemon.environment, file)["attachments"] as? [[String: Any]])
-            #expect(attachments.compactMap { $0["size"] as? Int } == [photo1.count, photo2.count])
-            #expect(attachments.compactMap { $0["name"] as? String } == ["现场1.jpg", "现场2.jpg"])
+            let attachments = try caseOf(daemon.environment, file).attachments
+            #expect(attachments.map(\.size) == [photo1.count, photo2.count])
+            #expect(attachments.map(\.name) == ["现场1.jpg", "现场2.jpg"])
         }
         await daemon.stop()
     }
@@ -134,8 +135,8 @@ import Glibc
         let files = try await daemon.environment.waitForEventFiles(count: 4)
         let update = try #require(files.first { $0.contains(".updated") })
         let body = try caseOf(daemon.environment, update)
-        #expect(body["ref"] as? String == "\(id)#2")
-        #expect(body["description"] as? String == "人才公寓审批已超过三个月")
+        #expect(body.ref == "\(id)#2")
+        #expect(body.description == "人才公寓审批已超过三个月")
         #expect(try daemon.database.traceEntries(for: "\(id)#3").map(\.step).contains("demand_removed"))
         await daemon.stop()
     }

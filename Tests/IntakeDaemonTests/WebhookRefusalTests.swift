@@ -1,5 +1,6 @@
 import Foundation
 import IntakeStore
+import IntakeTestSupport
 import Testing
 
 /// Every refusal answers with a status and a JSON body that says what and where, and leaves

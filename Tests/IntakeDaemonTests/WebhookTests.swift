@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakeStore
+import IntakeTestSupport
 import Testing
 
 @Suite struct WebhookTests {
@@ -18,15 +19,15 @@ import Testing
             let files = try await daemon.environment.waitForEventFiles(count: 1, timeoutSecs: 1)
             #expect(files == ["\(id).created.json"])
             let event = try readEvent(daemon.environment, files[0])
-            #expect(event["event"] as? String == "case.created")
-            #expect(event["idempotency_key"] as? String == "\(id).created")
-            let body = try #require(event["case"] as? [String: Any])
-            #expect(body["id"] as? String == id)
-            #expect((body["requester"] as? [String: Any])?["phone"] as? String == "+8613812345678")
-            #expect((body["enterprise"] as? [String: Any])?["uscc_valid"] as? Bool == true)
-            #expect(body["description"] as? String == "我司厂房用地规划许可已提交两个月，请问目前进度如何？", "the requester's punctuation as written")
-            #expect((body["extra"] as? [String: Any])?["category"] as? String == "土地")
-            #expect((body["received_at"] as? String)?.hasSuffix("+08:00") == true)
+            #expect(event.event == .created)
+            #expect(event.idempotencyKey == "\(id).created")
+            let body = event.case
+            #expect(body.id == id)
+            #expect(body.requester.phone == "+8613812345678")
+            #expect(body.enterprise.usccValid == true)
+            #expect(body.description == "我司厂房用地规划许可已提交两个月，请问目前进度如何？", "the requester's punctuation as written")
+            #expect(body.extra["category"]?.stringValue == "土地")
+            #expect(body.receivedAt.hasSuffix("+08:00") == true)
             try expectEventsMatchSchema(in: daemon.environment)
         }
     }
@@ -117,10 +118,10 @@ import Testing
             #expect(answer.status == 202)
             let files = try await daemon.environment.waitForEventFiles(count: 1)
             let event = try readEvent(daemon.environment, files[0])
-            let attachments = try #require((event["case"] as? [String: Any])?["attachments"] as? [[String: Any]])
-            #expect(attachments.first?["name"] as? String == "申请表.pdf")
-            #expect(attachments.first?["size"] as? Int == content.count)
-            let sha = try #require(attachments.first?["sha256"] as? String)
+            let attachments = event.case.attachments
+            #expect(attachments.first?.name == "申请表.pdf")
+            #expect(attachments.first?.size == content.count)
+            let sha = try #require(attachments.first?.sha256)
             let blob = daemon.environment.directory.appendingPathComponent("blobs/\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(sha)")
             #expect(try Data(contentsOf: blob) == content)
             try expectEventsMatchSchema(in: daemon.environment)
@@ -149,16 +150,16 @@ import Testing
             for body in [invalid, valid] { #expect(try await daemon.postSigned(body).status == 202) }
             let files = try await daemon.environment.waitForEventFiles(count: 2)
             let cases = try files.map { try caseOf(daemon.environment, $0) }
-            let first = try #require(cases.first { $0["ref"] as? String == "as-written-1" })
-            #expect((first["requester"] as? [String: Any])?["phone"] as? String == "010-7596480")
-            #expect((first["enterprise"] as? [String: Any])?["uscc"] as? String == "91120116ma07k3rd94")
-            #expect((first["enterprise"] as? [String: Any])?["uscc_valid"] as? Bool == false)
-            #expect(first["description"] as? String == "请问（一）进度如何？")
-            let second = try #require(cases.first { $0["ref"] as? String == "as-written-2" })
-            #expect((second["requester"] as? [String: Any])?["phone"] as? String == "+862288839428")
-            #expect((second["requester"] as? [String: Any])?["phone_extension"] as? String == "8001")
-            #expect((second["enterprise"] as? [String: Any])?["uscc"] as? String == "91120116MA07K3RD93")
-            #expect((second["enterprise"] as? [String: Any])?["uscc_valid"] as? Bool == true)
+            let first = try #require(cases.first { $0.ref == "as-written-1" })
+            #expect(first.requester.phone == "010-7596480")
+            #expect(first.enterprise.uscc == "91120116ma07k3rd94")
+            #expect(first.enterprise.usccValid == false)
+            #expect(first.description == "请问（一）进度如何？")
+            let second = try #require(cases.first { $0.ref == "as-written-2" })
+            #expect(second.requester.phone == "+862288839428")
+            #expect(second.requester.phoneExtension == "8001")
+            #expect(second.enterprise.uscc == "91120116MA07K3RD93")
+            #expect(second.enterprise.usccValid == true)
         }
     }
 

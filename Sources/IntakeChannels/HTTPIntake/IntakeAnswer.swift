@@ -13,6 +13,22 @@ public struct IntakeAnswer: Sendable, Hashable {
     public var body: Data
     public var retryAfterSecs: Int?
     public var replayed = false
+    /// Work the HTTP layer runs after the answer has been written to the client, in the
+    /// request's own task. Only the test switch `INTAKE_TEST_ACK_BEFORE_COMMIT` sets it.
+    public var afterAnswer: AfterAnswer?
+}
+
+/// Work to do once the answer is on the wire (compared by identity).
+public struct AfterAnswer: Sendable, Hashable {
+    private let id = UUID()
+    public let run: @Sendable () async -> Void
+
+    public init(_ run: @escaping @Sendable () async -> Void) {
+        self.run = run
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.id == rhs.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }
 
 /// The request headers an HTTP channel reads (webhook and visits).

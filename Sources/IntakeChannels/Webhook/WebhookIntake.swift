@@ -131,14 +131,15 @@ public struct WebhookIntake: Sendable {
         }
         if Self.acknowledgeBeforeCommit {
             // Deliberately broken (`make reliability` shows that its check can fail): the
-            // answer goes out before the commit, which happens a moment later — or never.
+            // answer goes out first and the commit happens a moment after it — or never.
             let database = self.database
-            Task.detached {
+            let cases = items.map { AdmissionOutcome.created(caseID: $0.intakeCase.id, possibleDuplicateOf: nil).answer(ref: $0.intakeCase.ref) }
+            var answer = IntakeAnswer(status: 202, body: Data(JSONValue.object(["cases": .array(cases)]).serialized().utf8))
+            answer.afterAnswer = AfterAnswer {
                 try? await Task.sleep(for: .milliseconds(200))
                 _ = try? await database.intake(work)
             }
-            let cases = items.map { AdmissionOutcome.created(caseID: $0.intakeCase.id, possibleDuplicateOf: nil).answer(ref: $0.intakeCase.ref) }
-            return IntakeAnswer(status: 202, body: Data(JSONValue.object(["cases": .array(cases)]).serialized().utf8))
+            return answer
         }
         let (answer, outcomes) = try await database.intake(work)
         if !outcomes.isEmpty { events[source].admitted(outcomes) }

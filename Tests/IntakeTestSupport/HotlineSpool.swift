@@ -1,24 +1,25 @@
 import Foundation
+import IntakeCore
 import IntakeStore
 
 /// The repository's root, for the shipped mapping and the committed fixtures.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+package let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// A committed hotline export fixture (`Fixtures/hotline/`, made by `make_fixtures.py`).
-func hotlineFixture(_ name: String) -> URL {
+package func hotlineFixture(_ name: String) -> URL {
     repositoryRoot.appendingPathComponent("Tests/IntakeDaemonTests/Fixtures/hotline").appendingPathComponent(name)
 }
 
 /// A test environment with one hotline source, `hotline`, spooling into `<dir>/spool`.
-struct HotlineSpool {
-    let environment: TestEnvironment
-    var directory: URL { environment.directory.appendingPathComponent("spool") }
-    var archive: URL { directory.appendingPathComponent("archive") }
-    var quarantine: URL { directory.appendingPathComponent("quarantine") }
+package struct HotlineSpool {
+    package let environment: TestEnvironment
+    package var directory: URL { environment.directory.appendingPathComponent("spool") }
+    package var archive: URL { directory.appendingPathComponent("archive") }
+    package var quarantine: URL { directory.appendingPathComponent("quarantine") }
 
     /// - Parameter mapping: the mapping file; the shipped one when nil.
-    init(settleSecs: Double = 0, batchRows: Int = 2000, mapping: String? = nil, port: Int = 0) throws {
+    package init(settleSecs: Double = 0, batchRows: Int = 2000, mapping: String? = nil, port: Int = 0) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-hotline-\(UUID().uuidString)")
         environment = try TestEnvironment(port: port, extraYAML: """
             hotline:
@@ -33,7 +34,7 @@ struct HotlineSpool {
     }
 
     /// Copies a fixture in under `name` and adds a `.done` marker.
-    func drop(_ fixture: URL, as name: String? = nil) throws {
+    package func drop(_ fixture: URL, as name: String? = nil) throws {
         let name = name ?? fixture.lastPathComponent
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: fixture, to: directory.appendingPathComponent(name))
@@ -41,7 +42,7 @@ struct HotlineSpool {
     }
 
     /// Every file under `archive/<day>/`, by name.
-    func archived() -> [String: URL] {
+    package func archived() -> [String: URL] {
         var files: [String: URL] = [:]
         for day in (try? FileManager.default.contentsOfDirectory(at: archive, includingPropertiesForKeys: nil)) ?? [] {
             for file in (try? FileManager.default.contentsOfDirectory(at: day, includingPropertiesForKeys: nil)) ?? [] {
@@ -53,7 +54,7 @@ struct HotlineSpool {
 
     /// Waits until `name` is in the archive (or the quarantine, when asked).
     @discardableResult
-    func waitFor(_ name: String, inQuarantine: Bool = false, timeoutSecs: Double = 20) async throws -> URL {
+    package func waitFor(_ name: String, inQuarantine: Bool = false, timeoutSecs: Double = 20) async throws -> URL {
         let deadline = Date().addingTimeInterval(timeoutSecs)
         while Date() < deadline {
             if inQuarantine {
@@ -68,24 +69,19 @@ struct HotlineSpool {
     }
 
     /// The forwarded events (file sink), as JSON objects.
-    func events() throws -> [[String: Any]] {
-        try environment.eventFiles().map { name in
-            try JSONSerialization.jsonObject(with: Data(contentsOf: environment.outbox.appendingPathComponent(name))) as! [String: Any]
-        }
+    package func events() throws -> [CaseEvent] {
+        try environment.eventFiles().map { try readEvent(environment, $0) }
     }
 
     /// The cases of `case.created` events, by ref.
-    func createdCases() throws -> [String: [String: Any]] {
-        var cases: [String: [String: Any]] = [:]
-        for event in try events() where event["event"] as? String == "case.created" {
-            let body = event["case"] as! [String: Any]
-            cases[body["ref"] as! String] = body
-        }
+    package func createdCases() throws -> [String: IntakeCase] {
+        var cases: [String: IntakeCase] = [:]
+        for event in try events() where event.event == .created { cases[event.case.ref] = event.case }
         return cases
     }
 
     /// Waits until `count` events were forwarded.
-    func waitForEvents(_ count: Int, timeoutSecs: Double = 20) async throws -> [[String: Any]] {
+    package func waitForEvents(_ count: Int, timeoutSecs: Double = 20) async throws -> [CaseEvent] {
         _ = try await environment.waitForEventFiles(count: count, timeoutSecs: timeoutSecs)
         return try events()
     }

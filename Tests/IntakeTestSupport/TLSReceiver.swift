@@ -6,17 +6,17 @@ import Glibc
 /// An HTTPS receiver that demands a client certificate (mutual TLS, as on the government
 /// network): Python's `ssl` server on loopback, with a CA, server and client certificates made
 /// by `openssl` for this test run.
-final class TLSReceiver {
-    let directory: URL
-    let port: Int
+package final class TLSReceiver {
+    package let directory: URL
+    package let port: Int
     private let process = Process()
 
-    var caFile: String { directory.appendingPathComponent("ca.pem").path }
-    var clientCertificate: String { directory.appendingPathComponent("client.pem").path }
-    var clientKey: String { directory.appendingPathComponent("client.key").path }
-    var url: String { "https://127.0.0.1:\(port)/events" }
+    package var caFile: String { directory.appendingPathComponent("ca.pem").path }
+    package var clientCertificate: String { directory.appendingPathComponent("client.pem").path }
+    package var clientKey: String { directory.appendingPathComponent("client.key").path }
+    package var url: String { "https://127.0.0.1:\(port)/events" }
 
-    init() throws {
+    package init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = """
@@ -58,7 +58,7 @@ final class TLSReceiver {
     }
 
     /// Waits until the server accepts connections.
-    func waitUntilListening(timeoutSecs: Double = 10) async throws {
+    package func waitUntilListening(timeoutSecs: Double = 10) async throws {
         let deadline = Date().addingTimeInterval(timeoutSecs)
         while Date() < deadline {
             if Self.canConnect(port: port) { return }
@@ -69,7 +69,7 @@ final class TLSReceiver {
         throw DaemonFailure(message: "TLS receiver did not start:\n\(log)")
     }
 
-    static func canConnect(port: Int) -> Bool {
+    package static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -81,7 +81,7 @@ final class TLSReceiver {
         } == 0
     }
 
-    func stop() {
+    package func stop() {
         // SIGKILL: the test runner's blocked signal mask is inherited by children, so SIGTERM
         // would stay pending in the server forever.
         Glibc.kill(process.processIdentifier, SIGKILL)
@@ -89,7 +89,7 @@ final class TLSReceiver {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func shell(_ script: String, in directory: URL) throws {
+    package static func shell(_ script: String, in directory: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script]

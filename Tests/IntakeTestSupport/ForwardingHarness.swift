@@ -5,15 +5,15 @@ import IntakeStore
 import Logging
 
 /// A store with cases in it and a forwarder delivering them to a sink, in this process.
-final class ForwardingHarness: Sendable {
-    let database: IntakeDatabase
-    let directory: URL
+package final class ForwardingHarness: Sendable {
+    package let database: IntakeDatabase
+    package let directory: URL
     private let task: Task<Void, any Error>
-    let forwarder: OutboxForwarder
+    package let forwarder: OutboxForwarder
 
     /// - Parameter directory: where the store goes (`intake.sqlite`), e.g. a `TestEnvironment`'s
     ///   for the admin CLI to read it; a new temporary directory when nil.
-    init(
+    package init(
         sink: any Sink, retry: RetryPolicy = RetryPolicy(initialBackoffSecs: 0.05, maxBackoffSecs: 1, maxAttempts: 10),
         directory folder: URL? = nil
     ) throws {
@@ -35,13 +35,13 @@ final class ForwardingHarness: Sendable {
 
     /// Queues a new case's `case.created` event and returns the case.
     @discardableResult
-    func enqueueCase(ref: String) async throws -> IntakeCase {
+    package func enqueueCase(ref: String) async throws -> IntakeCase {
         try await enqueueCases(refs: [ref])[0]
     }
 
     /// Queues new cases' `case.created` events in one commit, so that one round takes them all.
     @discardableResult
-    func enqueueCases(refs: [String]) async throws -> [IntakeCase] {
+    package func enqueueCases(refs: [String]) async throws -> [IntakeCase] {
         let values = refs.map { ref in
             IntakeCase(
                 id: UUIDv7.generate(), channel: .webhook, source: "portal", ref: ref, receivedAt: "2026-02-26T09:13:05+08:00",
@@ -55,13 +55,13 @@ final class ForwardingHarness: Sendable {
         return values
     }
 
-    func enqueueUpdate(of value: IntakeCase) async throws {
+    package func enqueueUpdate(of value: IntakeCase) async throws {
         try await database.intake { try $0.enqueue(.updated, of: value) }
         forwarder.wake()
     }
 
     /// Waits until nothing is pending (or the timeout passes); returns the outbox counts.
-    func waitUntilSettled(timeoutSecs: Double = 10) async throws -> (pending: Int, delivered: Int, dead: Int) {
+    package func waitUntilSettled(timeoutSecs: Double = 10) async throws -> (pending: Int, delivered: Int, dead: Int) {
         let deadline = Date().addingTimeInterval(timeoutSecs)
         while Date() < deadline {
             let counts = try database.outboxCounts()
@@ -71,7 +71,7 @@ final class ForwardingHarness: Sendable {
         return try database.outboxCounts()
     }
 
-    func stop() async {
+    package func stop() async {
         task.cancel()
         _ = await task.result
         database.close()

@@ -12,25 +12,25 @@ import Glibc
 /// needs no cooperation); `remove()` or deinit also deletes the folder, and a watchdog does
 /// both should the test process die first. Used by one test at a time (hence `@unchecked
 /// Sendable`: handed to the blocking helpers of that test).
-final class Dovecot: @unchecked Sendable {
-    struct StoredMessage {
-        var data: Data
+package final class Dovecot: @unchecked Sendable {
+    package struct StoredMessage {
+        package var data: Data
         /// IMAP flags read from the maildir file name: `\Seen`, `\Deleted`, …
-        var flags: Set<String>
+        package var flags: Set<String>
     }
 
-    let directory: URL
-    let port: Int
+    package let directory: URL
+    package let port: Int
     /// The IMAPS port, when started with `tls`.
-    let tlsPort: Int?
-    let username = "intake"
-    let password = "correct horse battery"
+    package let tlsPort: Int?
+    package let username = "intake"
+    package let password = "correct horse battery"
 
-    var url: String { "imap://127.0.0.1:\(port)" }
-    var imapsURL: String? { tlsPort.map { "imaps://127.0.0.1:\($0)" } }
+    package var url: String { "imap://127.0.0.1:\(port)" }
+    package var imapsURL: String? { tlsPort.map { "imaps://127.0.0.1:\($0)" } }
     /// The CA that signed the server certificate, when started with `tls`.
-    var caFile: String { directory.appendingPathComponent("tls/ca.pem").path }
-    var logPath: String { directory.appendingPathComponent("dovecot.log").path }
+    package var caFile: String { directory.appendingPathComponent("tls/ca.pem").path }
+    package var logPath: String { directory.appendingPathComponent("dovecot.log").path }
 
     private var masterPID: pid_t?
     private let mailOwner: (uid: uid_t, gid: gid_t)
@@ -40,7 +40,7 @@ final class Dovecot: @unchecked Sendable {
 
     /// Writes the configuration and starts the server. `capabilities` replaces the
     /// capability list dovecot announces (to make it look like a server without MOVE).
-    init(tls: Bool = false, capabilities: String? = nil) throws {
+    package init(tls: Bool = false, capabilities: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-dovecot-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         port = DaemonProcess.freePort()
@@ -65,7 +65,7 @@ final class Dovecot: @unchecked Sendable {
     // MARK: - Running
 
     /// Starts the server (again) on the same ports and waits until it accepts connections.
-    func start() throws {
+    package func start() throws {
         guard masterPID == nil else { return }
         let pid = try Self.spawn(
             ["/usr/sbin/dovecot", "-F", "-c", configPath], outputPath: directory.appendingPathComponent("dovecot.out").path,
@@ -86,7 +86,7 @@ final class Dovecot: @unchecked Sendable {
     }
 
     /// Kills the server and all its processes at once.
-    func stop() {
+    package func stop() {
         guard let pid = masterPID else { return }
         kill(-pid, SIGKILL)
         var status: Int32 = 0
@@ -98,12 +98,12 @@ final class Dovecot: @unchecked Sendable {
     }
 
     /// Stops the server and deletes its folder.
-    func remove() {
+    package func remove() {
         stop()
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func log() -> String {
+    package func log() -> String {
         let text = [logPath, directory.appendingPathComponent("dovecot.out").path]
             .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined(separator: "\n")
         return String(text.suffix(4000))
@@ -113,7 +113,7 @@ final class Dovecot: @unchecked Sendable {
 
     /// Puts messages into `mailbox` the way a delivery agent does: written to `tmp/`, then
     /// renamed into `new/` (fast, and atomic for the server). UIDs follow the given order.
-    func deliver(_ messages: [Data], to mailbox: String = "INBOX") throws {
+    package func deliver(_ messages: [Data], to mailbox: String = "INBOX") throws {
         let folder = try maildir(mailbox, create: true)
         let stamp = Int(Date().timeIntervalSince1970)
         for message in messages {
@@ -129,13 +129,13 @@ final class Dovecot: @unchecked Sendable {
         }
     }
 
-    func deliver(_ message: Data, to mailbox: String = "INBOX") throws {
+    package func deliver(_ message: Data, to mailbox: String = "INBOX") throws {
         try deliver([message], to: mailbox)
     }
 
     /// The messages in `mailbox` with their flags, read from the maildir (no IMAP involved).
     /// A mailbox that does not exist has none.
-    func messages(in mailbox: String) throws -> [StoredMessage] {
+    package func messages(in mailbox: String) throws -> [StoredMessage] {
         guard let folder = try? maildir(mailbox, create: false) else { return [] }
         var messages: [StoredMessage] = []
         for subfolder in ["new", "cur"] {
@@ -151,7 +151,7 @@ final class Dovecot: @unchecked Sendable {
     /// Gives `mailbox` a new UIDVALIDITY, as when a server's index is rebuilt: stops the
     /// server, deletes the mailbox's UID list and index (the messages stay), starts it again.
     /// The messages get new UIDs from 1.
-    func resetUIDValidity(of mailbox: String = "INBOX") throws {
+    package func resetUIDValidity(of mailbox: String = "INBOX") throws {
         let folder = try maildir(mailbox, create: false)
         stop()
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path)
@@ -165,7 +165,7 @@ final class Dovecot: @unchecked Sendable {
 
     /// The maildir folder of `mailbox`: the root for INBOX, `.<modified UTF-7 name>` otherwise
     /// (Maildir++ layout, as dovecot stores it).
-    func maildirName(of mailbox: String) -> String {
+    package func maildirName(of mailbox: String) -> String {
         mailbox.uppercased() == "INBOX" ? "" : "." + Self.modifiedUTF7(mailbox)
     }
 
@@ -210,7 +210,7 @@ final class Dovecot: @unchecked Sendable {
     }
 
     /// RFC 3501 modified UTF-7, written independently of the client's encoder.
-    static func modifiedUTF7(_ name: String) -> String {
+    package static func modifiedUTF7(_ name: String) -> String {
         var result = ""
         var run: [UInt16] = []
         func flushRun() {

@@ -29,28 +29,28 @@ import Foundation
 // also matches non-ASCII digits. Numbers are compared as Double.
 
 /// One validation failure: where in the instance it is, and what is wrong.
-struct JSONSchemaError: Sendable, Equatable, CustomStringConvertible {
+package struct JSONSchemaError: Sendable, Equatable, CustomStringConvertible {
     /// JSON Pointer (RFC 6901) of the instance location, e.g. `/case/requester/phone`.
     /// The empty string is the root of the document.
-    let path: String
-    let message: String
+    package let path: String
+    package let message: String
 
-    var description: String { "\(path.isEmpty ? "(root)" : path): \(message)" }
+    package var description: String { "\(path.isEmpty ? "(root)" : path): \(message)" }
 }
 
-struct JSONSchemaValidator: Sendable {
+package struct JSONSchemaValidator: Sendable {
     /// Thrown by `init` when the schema is malformed or uses something not supported.
-    struct SchemaLoadError: Error, Sendable, CustomStringConvertible {
+    package struct SchemaLoadError: Error, Sendable, CustomStringConvertible {
         /// JSON Pointer of the offending location in the schema document.
-        let schemaPath: String
-        let message: String
-        var description: String { "invalid schema at \(schemaPath.isEmpty ? "(root)" : schemaPath): \(message)" }
+        package let schemaPath: String
+        package let message: String
+        package var description: String { "invalid schema at \(schemaPath.isEmpty ? "(root)" : schemaPath): \(message)" }
     }
 
     /// Thrown by `validate` when the instance bytes are not JSON.
-    struct InstanceParseError: Error, Sendable, CustomStringConvertible {
-        let message: String
-        var description: String { "instance is not valid JSON: \(message)" }
+    package struct InstanceParseError: Error, Sendable, CustomStringConvertible {
+        package let message: String
+        package var description: String { "instance is not valid JSON: \(message)" }
     }
 
     private let root: Schema
@@ -59,7 +59,7 @@ struct JSONSchemaValidator: Sendable {
 
     private static let maxDepth = 256
 
-    init(schemaData: Data) throws {
+    package init(schemaData: Data) throws {
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: schemaData, options: [.fragmentsAllowed])
@@ -87,7 +87,7 @@ struct JSONSchemaValidator: Sendable {
     }
 
     /// Validates JSON bytes. Returns every error found; an empty array means the instance is valid.
-    func validate(_ instance: Data) throws -> [JSONSchemaError] {
+    package func validate(_ instance: Data) throws -> [JSONSchemaError] {
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: instance, options: [.fragmentsAllowed])
@@ -99,7 +99,7 @@ struct JSONSchemaValidator: Sendable {
 
     /// Validates an object made by JSONSerialization (or built from String, NSNumber, Bool,
     /// Int, Double, NSNull, arrays and `[String: Any]` dictionaries).
-    func validate(jsonObject: Any) throws -> [JSONSchemaError] {
+    package func validate(jsonObject: Any) throws -> [JSONSchemaError] {
         let value = try Value(any: jsonObject)
         var errors: [JSONSchemaError] = []
         evaluate(root, value, path: "", depth: 0, into: &errors)
@@ -119,7 +119,7 @@ extension JSONSchemaValidator {
         case array([Value])
         case object([String: Value])
 
-        init(any: Any) throws {
+        package init(any: Any) throws {
             // Check the exact dynamic type before any bridging: `NSNumber(1) as? Bool`
             // succeeds on Linux and on Darwin.
             if any is NSNull {
@@ -152,7 +152,7 @@ extension JSONSchemaValidator {
 
         private static let booleanClass: AnyClass = type(of: NSNumber(value: true))
 
-        static func isBoolean(_ n: NSNumber) -> Bool {
+        package static func isBoolean(_ n: NSNumber) -> Bool {
             if type(of: n) == booleanClass { return true }
             // Fallback for a platform that does not keep a separate boolean class. A bool
             // number has objCType "c" (Darwin) or "B". JSON parsing never makes an Int8.
@@ -163,7 +163,7 @@ extension JSONSchemaValidator {
             return false
         }
 
-        var typeName: String {
+        package var typeName: String {
             switch self {
             case .null: return "null"
             case .bool: return "boolean"
@@ -174,10 +174,10 @@ extension JSONSchemaValidator {
             }
         }
 
-        static func isIntegral(_ d: Double) -> Bool { d.isFinite && d.rounded(.towardZero) == d }
+        package static func isIntegral(_ d: Double) -> Bool { d.isFinite && d.rounded(.towardZero) == d }
 
         /// Compact JSON (object keys sorted), cut to about `limit` characters.
-        func rendered(limit: Int = 120) -> String {
+        package func rendered(limit: Int = 120) -> String {
             var out = ""
             render(into: &out)
             if out.count > limit { return String(out.prefix(limit)) + "…" }
@@ -210,12 +210,12 @@ extension JSONSchemaValidator {
             }
         }
 
-        static func formatNumber(_ d: Double) -> String {
+        package static func formatNumber(_ d: Double) -> String {
             if isIntegral(d) && abs(d) < 1e15 { return String(Int64(d)) }
             return "\(d)"
         }
 
-        static func quote(_ s: String) -> String {
+        package static func quote(_ s: String) -> String {
             var out = "\""
             for scalar in s.unicodeScalars {
                 switch scalar {
@@ -246,73 +246,73 @@ extension JSONSchemaValidator {
     /// A compiled NSRegularExpression. NSRegularExpression is immutable and documented as
     /// thread-safe, but its Sendable annotation differs between platforms, hence `@unchecked`.
     fileprivate struct Pattern: @unchecked Sendable {
-        let source: String
-        let regex: NSRegularExpression
+        package let source: String
+        package let regex: NSRegularExpression
 
-        init(_ source: String) throws {
+        package init(_ source: String) throws {
             self.source = source
             regex = try NSRegularExpression(pattern: source, options: [])
         }
 
         /// Unanchored search, as the spec says.
-        func matches(_ s: String) -> Bool {
+        package func matches(_ s: String) -> Bool {
             regex.firstMatch(in: s, options: [], range: NSRange(s.startIndex..<s.endIndex, in: s)) != nil
         }
     }
 
     fileprivate struct Node: Sendable {
-        var ref: String?  // canonical JSON pointer into the schema document
-        var types: [String]?
+        package var ref: String?  // canonical JSON pointer into the schema document
+        package var types: [String]?
         // objects
-        var properties: [String: Schema] = [:]
-        var patternProperties: [(Pattern, Schema)] = []
-        var additionalProperties: Schema?
-        var propertyNames: Schema?
-        var required: [String] = []
-        var dependentRequired: [(String, [String])] = []
-        var dependentSchemas: [(String, Schema)] = []
-        var minProperties: Int?
-        var maxProperties: Int?
+        package var properties: [String: Schema] = [:]
+        package var patternProperties: [(Pattern, Schema)] = []
+        package var additionalProperties: Schema?
+        package var propertyNames: Schema?
+        package var required: [String] = []
+        package var dependentRequired: [(String, [String])] = []
+        package var dependentSchemas: [(String, Schema)] = []
+        package var minProperties: Int?
+        package var maxProperties: Int?
         // arrays
-        var prefixItems: [Schema] = []
-        var items: Schema?
-        var contains: Schema?
-        var minContains: Int?
-        var maxContains: Int?
-        var minItems: Int?
-        var maxItems: Int?
-        var uniqueItems = false
+        package var prefixItems: [Schema] = []
+        package var items: Schema?
+        package var contains: Schema?
+        package var minContains: Int?
+        package var maxContains: Int?
+        package var minItems: Int?
+        package var maxItems: Int?
+        package var uniqueItems = false
         // any type
-        var enumValues: [Value]?
-        var constValue: Value?
+        package var enumValues: [Value]?
+        package var constValue: Value?
         // strings
-        var pattern: Pattern?
-        var minLength: Int?
-        var maxLength: Int?
-        var format: String?
+        package var pattern: Pattern?
+        package var minLength: Int?
+        package var maxLength: Int?
+        package var format: String?
         // numbers
-        var minimum: Double?
-        var maximum: Double?
-        var exclusiveMinimum: Double?
-        var exclusiveMaximum: Double?
-        var multipleOf: Double?
+        package var minimum: Double?
+        package var maximum: Double?
+        package var exclusiveMinimum: Double?
+        package var exclusiveMaximum: Double?
+        package var multipleOf: Double?
         // combinators
-        var allOf: [Schema]?
-        var anyOf: [Schema]?
-        var oneOf: [Schema]?
-        var not: Schema?
-        var ifSchema: Schema?
-        var thenSchema: Schema?
-        var elseSchema: Schema?
+        package var allOf: [Schema]?
+        package var anyOf: [Schema]?
+        package var oneOf: [Schema]?
+        package var not: Schema?
+        package var ifSchema: Schema?
+        package var thenSchema: Schema?
+        package var elseSchema: Schema?
     }
 
     fileprivate struct Compiler {
-        let rootID: String?
-        var registry: [String: Schema] = [:]
-        var refs: [(source: String, target: String)] = []
+        package let rootID: String?
+        package var registry: [String: Schema] = [:]
+        package var refs: [(source: String, target: String)] = []
 
-        static let typeNames: Set<String> = ["null", "boolean", "object", "array", "number", "string", "integer"]
-        static let unsupported: [String: String] = [
+        package static let typeNames: Set<String> = ["null", "boolean", "object", "array", "number", "string", "integer"]
+        package static let unsupported: [String: String] = [
             "unevaluatedProperties": "unevaluatedProperties is not supported by this validator",
             "unevaluatedItems": "unevaluatedItems is not supported by this validator",
             "$dynamicRef": "$dynamicRef is not supported by this validator",
@@ -321,13 +321,13 @@ extension JSONSchemaValidator {
             "additionalItems": "\"additionalItems\" is pre-2020-12; use prefixItems + items",
         ]
 
-        init(rootID: String?) { self.rootID = rootID }
+        package init(rootID: String?) { self.rootID = rootID }
 
         private func fail(_ at: String, _ message: String) -> SchemaLoadError {
             SchemaLoadError(schemaPath: at, message: message)
         }
 
-        mutating func compile(_ value: Value, at ptr: String) throws -> Schema {
+        package mutating func compile(_ value: Value, at ptr: String) throws -> Schema {
             let schema: Schema
             switch value {
             case .bool(let b):
@@ -831,7 +831,7 @@ extension JSONSchemaValidator {
     fileprivate enum Formats {
         /// RFC 3339 date-time: `YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)`. The offset is required.
         /// T and Z may be lower case. A leap second (:60) is accepted only at 23:59 UTC.
-        static func isDateTime(_ s: String) -> Bool {
+        package static func isDateTime(_ s: String) -> Bool {
             let b = Array(s.utf8)
             guard b.count >= 20 else { return false }
             func num(_ at: Int, _ len: Int) -> Int? {
@@ -887,7 +887,7 @@ extension JSONSchemaValidator {
         }
 
         /// 8-4-4-4-12 hexadecimal digits, either case.
-        static func isUUID(_ s: String) -> Bool {
+        package static func isUUID(_ s: String) -> Bool {
             let b = Array(s.utf8)
             guard b.count == 36 else { return false }
             for (i, c) in b.enumerated() {
@@ -903,7 +903,7 @@ extension JSONSchemaValidator {
 
         /// A simple check, not full RFC 5321: `local@domain`, one "@", no whitespace or
         /// control characters, and no empty dot-separated labels on either side.
-        static func isEmail(_ s: String) -> Bool {
+        package static func isEmail(_ s: String) -> Bool {
             let parts = s.split(separator: "@", omittingEmptySubsequences: false)
             guard parts.count == 2 else { return false }
             let local = parts[0], domain = parts[1]

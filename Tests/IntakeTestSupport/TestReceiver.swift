@@ -6,32 +6,39 @@ import Synchronization
 
 /// A routing service stand-in on a loopback port: real HTTP, scripted answers, and a record
 /// of every request it received.
-final class TestReceiver: Sendable {
-    struct Received: Sendable {
-        let at: Date
-        let idempotencyKey: String?
-        let signature: String?
-        let eventCount: String?
-        let body: Data
+package final class TestReceiver: Sendable {
+    package struct Received: Sendable {
+        package let at: Date
+        package let idempotencyKey: String?
+        package let signature: String?
+        package let eventCount: String?
+        package let body: Data
         /// Every header name and value as received.
-        var fields: [(name: String, value: String)] = []
+        package var fields: [(name: String, value: String)] = []
     }
 
-    struct Answer: Sendable {
-        var status: Int
-        var headers: [String: String] = [:]
-        var body: String = ""
+    package struct Answer: Sendable {
+        package var status: Int
+        package var headers: [String: String] = [:]
+        package var body: String = ""
         /// Time taken before answering, to hold deliveries in flight.
-        var delayMillis: Int = 0
+        package var delayMillis: Int = 0
+
+        package init(status: Int, headers: [String: String] = [:], body: String = "", delayMillis: Int = 0) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.delayMillis = delayMillis
+        }
     }
 
     private let state = Mutex<(received: [Received], script: [Answer], fallback: Answer, refusals: [(marker: Data, answer: Answer)])>(
         ([], [], Answer(status: 200), []))
-    let port: Int
+    package let port: Int
     private let task: Task<Void, any Error>
 
     /// Starts on `port` (0 picks a free one).
-    static func start(port: Int = 0) async throws -> TestReceiver {
+    package static func start(port: Int = 0) async throws -> TestReceiver {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let box = Box()
         let router = Router()
@@ -63,23 +70,23 @@ final class TestReceiver: Sendable {
         self.task = task
     }
 
-    var url: String { "http://127.0.0.1:\(port)/events" }
+    package var url: String { "http://127.0.0.1:\(port)/events" }
 
     /// Answers the next requests with `answers` in order, then with `fallback`.
-    func script(_ answers: [Answer], then fallback: Answer = Answer(status: 200)) {
+    package func script(_ answers: [Answer], then fallback: Answer = Answer(status: 200)) {
         state.withLock { $0.script = answers; $0.fallback = fallback }
     }
 
     /// Answers every request whose body contains `marker` with `answer`, before the script:
     /// a receiver that refuses one event wherever it travels, alone or in a batch.
-    func refuse(bodiesContaining marker: String, with answer: Answer) {
+    package func refuse(bodiesContaining marker: String, with answer: Answer) {
         state.withLock { $0.refusals.append((Data(marker.utf8), answer)) }
     }
 
-    var received: [Received] { state.withLock { $0.received } }
+    package var received: [Received] { state.withLock { $0.received } }
 
     /// The idempotency keys of every event received, in order (batches unpacked).
-    var eventKeys: [String] {
+    package var eventKeys: [String] {
         received.flatMap { request -> [String] in
             guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any] else { return [] }
             let events = object["events"] as? [[String: Any]] ?? [object]
@@ -87,7 +94,7 @@ final class TestReceiver: Sendable {
         }
     }
 
-    func stop() async {
+    package func stop() async {
         task.cancel()
         _ = await task.result
     }
@@ -101,6 +108,6 @@ final class TestReceiver: Sendable {
     }
 
     private final class Box: @unchecked Sendable {
-        var receiver: TestReceiver?
+        package var receiver: TestReceiver?
     }
 }

@@ -5,10 +5,10 @@ import Glibc
 
 /// A plain TCP connection to the daemon, for what URLSession will not send: a chunked body of
 /// our choosing, half a request head, a body that stalls.
-final class RawConnection {
+package final class RawConnection {
     private let descriptor: Int32
 
-    init(port: Int) throws {
+    package init(port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
         var address = sockaddr_in()
@@ -26,9 +26,9 @@ final class RawConnection {
 
     deinit { close(descriptor) }
 
-    func send(_ text: String) throws { try send(Data(text.utf8)) }
+    package func send(_ text: String) throws { try send(Data(text.utf8)) }
 
-    func send(_ data: Data) throws {
+    package func send(_ data: Data) throws {
         try data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -41,7 +41,7 @@ final class RawConnection {
 
     /// Reads until the peer closes or `timeoutSecs` pass without a byte.
     /// - Returns: what arrived, and whether the peer closed the connection.
-    func readUntilClosed(timeoutSecs: Double) -> (data: Data, closed: Bool) {
+    package func readUntilClosed(timeoutSecs: Double) -> (data: Data, closed: Bool) {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = Date().addingTimeInterval(timeoutSecs)
@@ -58,7 +58,7 @@ final class RawConnection {
     }
 
     /// Reads one HTTP/1.1 response with a Content-Length body (the daemon's answers have one).
-    func readResponse(timeoutSecs: Double = 10) -> (status: Int, body: String)? {
+    package func readResponse(timeoutSecs: Double = 10) -> (status: Int, body: String)? {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = Date().addingTimeInterval(timeoutSecs)

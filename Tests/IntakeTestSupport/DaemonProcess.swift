@@ -4,13 +4,13 @@ import Glibc
 #endif
 
 /// The real `intake` executable, run as a child process on a fixed loopback port.
-final class DaemonProcess {
-    let process = Process()
-    let port: Int
-    let logURL: URL
+package final class DaemonProcess {
+    package let process = Process()
+    package let port: Int
+    package let logURL: URL
 
     /// The `intake` binary built beside the test bundle (override with `INTAKE_BINARY`).
-    static var binary: URL {
+    package static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["INTAKE_BINARY"] { return URL(fileURLWithPath: path) }
         var directory = Bundle.main.bundleURL
         while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("intake").path), directory.path != "/" {
@@ -20,7 +20,7 @@ final class DaemonProcess {
     }
 
     /// - Parameter variables: added to the test runner's environment (`NOTIFY_SOCKET` …).
-    init(environment: TestEnvironment, port: Int, variables: [String: String] = [:]) throws {
+    package init(environment: TestEnvironment, port: Int, variables: [String: String] = [:]) throws {
         self.port = port
         logURL = environment.directory.appendingPathComponent("daemon-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -34,7 +34,7 @@ final class DaemonProcess {
     }
 
     /// Waits for `/healthz` to answer.
-    func waitUntilHealthy(timeoutSecs: Double = 20) async throws {
+    package func waitUntilHealthy(timeoutSecs: Double = 20) async throws {
         let deadline = Date().addingTimeInterval(timeoutSecs)
         while Date() < deadline {
             if let answer = try? await HTTPAnswer.send(port: port, method: "GET", path: "/healthz", body: nil, headers: [:]), answer.status == 200 {
@@ -46,18 +46,18 @@ final class DaemonProcess {
         throw DaemonFailure(message: "daemon did not become healthy:\n" + log())
     }
 
-    func post(_ body: String, key: String) async throws -> HTTPAnswer {
+    package func post(_ body: String, key: String) async throws -> HTTPAnswer {
         try await HTTPAnswer.send(
             port: port, method: "POST", path: "/v1/requests", body: Data(body.utf8),
             headers: ["X-Intake-Signature": signature(body), "Idempotency-Key": key])
     }
 
-    func kill(_ signal: Int32) {
+    package func kill(_ signal: Int32) {
         Glibc.kill(process.processIdentifier, signal)
     }
 
     /// Waits for the process to exit and returns its status.
-    func waitForExit(timeoutSecs: Double = 20) async throws -> Int32 {
+    package func waitForExit(timeoutSecs: Double = 20) async throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeoutSecs)
         while process.isRunning {
             guard Date() < deadline else { throw DaemonFailure(message: "daemon did not exit:\n" + log()) }
@@ -66,12 +66,12 @@ final class DaemonProcess {
         return process.terminationStatus
     }
 
-    func log() -> String {
+    package func log() -> String {
         (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
     }
 
     /// A loopback port that was free a moment ago.
-    static func freePort() -> Int {
+    package static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -85,7 +85,7 @@ final class DaemonProcess {
     }
 }
 
-struct DaemonFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+package struct DaemonFailure: Error, CustomStringConvertible {
+    package let message: String
+    package var description: String { message }
 }

@@ -7,22 +7,22 @@ import Logging
 import FoundationNetworking
 #endif
 
-let devSecret = "test-secret-\(UUID().uuidString)"
-let bearerToken = "bearer-token-\(UUID().uuidString)"
+package let devSecret = "test-secret-\(UUID().uuidString)"
+package let bearerToken = "bearer-token-\(UUID().uuidString)"
 
 /// A scratch directory with a config for one daemon: store, blobs and outbox inside it.
-struct TestEnvironment {
-    let directory: URL
-    let configPath: String
-    var outbox: URL { directory.appendingPathComponent("outbox") }
-    var storePath: String { directory.appendingPathComponent("intake.sqlite").path }
+package struct TestEnvironment {
+    package let directory: URL
+    package let configPath: String
+    package var outbox: URL { directory.appendingPathComponent("outbox") }
+    package var storePath: String { directory.appendingPathComponent("intake.sqlite").path }
 
     /// - Parameter sinkYAML: the `sink:` mapping's members, indented four spaces; the file sink when nil.
     /// - Parameter dedup: cross-channel deduplication, off unless a test is about it: most
     ///   tests send one text many times and count `case.created` events.
     /// - Parameter splitDemands: the webhook's `split_demands` switch.
     /// - Parameter webhookYAML: more members of the `webhook:` mapping, indented two spaces.
-    init(
+    package init(
         port: Int = 0, sinkYAML: String? = nil, extraYAML: String = "", dedup: Bool = false, splitDemands: Bool = false,
         webhookYAML: String = "", directory folder: URL? = nil
     ) throws {
@@ -69,13 +69,13 @@ struct TestEnvironment {
     }
 
     /// Event files in the outbox, by name.
-    func eventFiles() throws -> [String] {
+    package func eventFiles() throws -> [String] {
         guard FileManager.default.fileExists(atPath: outbox.path) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: outbox.path).filter { $0.hasSuffix(".json") }.sorted()
     }
 
     /// Waits until `count` event files are there (or the timeout passes) and returns them.
-    func waitForEventFiles(count: Int, timeoutSecs: Double = 5) async throws -> [String] {
+    package func waitForEventFiles(count: Int, timeoutSecs: Double = 5) async throws -> [String] {
         let deadline = Date().addingTimeInterval(timeoutSecs)
         while Date() < deadline {
             let files = try eventFiles()
@@ -87,13 +87,13 @@ struct TestEnvironment {
 }
 
 /// The daemon run in this process on a free port, stopped by cancelling its task.
-final class TestDaemon: Sendable {
-    let environment: TestEnvironment
-    let port: Int
-    let database: IntakeDatabase
+package final class TestDaemon: Sendable {
+    package let environment: TestEnvironment
+    package let port: Int
+    package let database: IntakeDatabase
     private let task: Task<Void, any Error>
 
-    static func start(_ environment: TestEnvironment? = nil) async throws -> TestDaemon {
+    package static func start(_ environment: TestEnvironment? = nil) async throws -> TestDaemon {
         let environment = try environment ?? TestEnvironment()
         let loaded = try ConfigurationLoader.load(path: environment.configPath)
         let server = try IntakeServer(configuration: loaded, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
@@ -111,32 +111,32 @@ final class TestDaemon: Sendable {
         self.task = task
     }
 
-    func stop() async {
+    package func stop() async {
         task.cancel()
         _ = await task.result
     }
 
-    func post(_ body: String, headers: [String: String] = [:], path: String = "/v1/requests") async throws -> HTTPAnswer {
+    package func post(_ body: String, headers: [String: String] = [:], path: String = "/v1/requests") async throws -> HTTPAnswer {
         try await HTTPAnswer.send(port: port, method: "POST", path: path, body: Data(body.utf8), headers: headers)
     }
 
-    func postSigned(_ body: String, key: String? = nil, timestamp: Int = Int(Date().timeIntervalSince1970)) async throws -> HTTPAnswer {
+    package func postSigned(_ body: String, key: String? = nil, timestamp: Int = Int(Date().timeIntervalSince1970)) async throws -> HTTPAnswer {
         var headers = ["X-Intake-Signature": signature(body, timestamp: timestamp)]
         if let key { headers["Idempotency-Key"] = key }
         return try await post(body, headers: headers)
     }
 
-    func get(_ path: String) async throws -> HTTPAnswer {
+    package func get(_ path: String) async throws -> HTTPAnswer {
         try await HTTPAnswer.send(port: port, method: "GET", path: path, body: nil, headers: [:])
     }
 }
 
 /// `t=<unix>,v1=<hex HMAC-SHA256 over "<t>.<body>">`
-func signature(_ body: String, timestamp: Int = Int(Date().timeIntervalSince1970), secret: String = devSecret) -> String {
+package func signature(_ body: String, timestamp: Int = Int(Date().timeIntervalSince1970), secret: String = devSecret) -> String {
     signature(Data(body.utf8), timestamp: timestamp, secret: secret)
 }
 
-func signature(_ body: Data, timestamp: Int = Int(Date().timeIntervalSince1970), secret: String = devSecret) -> String {
+package func signature(_ body: Data, timestamp: Int = Int(Date().timeIntervalSince1970), secret: String = devSecret) -> String {
     var signed = Data("\(timestamp).".utf8)
     signed.append(body)
     let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
@@ -144,22 +144,22 @@ func signature(_ body: Data, timestamp: Int = Int(Date().timeIntervalSince1970),
 }
 
 /// A response from real HTTP over loopback.
-struct HTTPAnswer: Sendable {
-    let status: Int
-    let headers: [String: String]
-    let body: Data
+package struct HTTPAnswer: Sendable {
+    package let status: Int
+    package let headers: [String: String]
+    package let body: Data
 
-    var text: String { String(decoding: body, as: UTF8.self) }
+    package var text: String { String(decoding: body, as: UTF8.self) }
 
-    func json() throws -> [String: Any] {
+    package func json() throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
     }
 
-    func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.key.lowercased() == name.lowercased() }?.value
     }
 
-    static func send(port: Int, method: String, path: String, body: Data?, headers: [String: String]) async throws -> HTTPAnswer {
+    package static func send(port: Int, method: String, path: String, body: Data?, headers: [String: String]) async throws -> HTTPAnswer {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
@@ -175,7 +175,7 @@ struct HTTPAnswer: Sendable {
 }
 
 /// The request body of SPEC §3.1, with a ref of the caller's choice.
-func sampleRequest(ref: String? = "portal-20260226-0042", description: String = "我司厂房用地规划许可已提交两个月，请问目前进度如何？", extra: String = "") -> String {
+package func sampleRequest(ref: String? = "portal-20260226-0042", description: String = "我司厂房用地规划许可已提交两个月，请问目前进度如何？", extra: String = "") -> String {
     let refMember = ref.map { #""ref": "\#($0)","# } ?? ""
     return """
         {\(refMember)
@@ -189,7 +189,7 @@ func sampleRequest(ref: String? = "portal-20260226-0042", description: String = 
 }
 
 /// A server a test starts and must stop, awaited.
-protocol Stoppable: Sendable {
+package protocol Stoppable: Sendable {
     func stop() async
 }
 
@@ -198,7 +198,7 @@ extension TestReceiver: Stoppable {}
 
 /// Runs `body`, then stops `server` — awaited, whether the body returned or threw — so that a
 /// test's daemon is gone before the next test starts (a `defer { Task { … } }` is not awaited).
-func stopping<Server: Stoppable, Result>(_ server: Server, _ body: () async throws -> Result) async throws -> Result {
+package func stopping<Server: Stoppable, Result>(_ server: Server, _ body: () async throws -> Result) async throws -> Result {
     do {
         let result = try await body()
         await server.stop()

@@ -13,30 +13,30 @@ import Glibc
 /// `postgres` user (`runuser`), which owns the folder. `stop()` and `start()` take the server
 /// down and up again; `remove()` stops it and deletes the folder, and so does the end of the
 /// test process (an `atexit` handler, and a watchdog should the process die).
-final class PostgresServer: Sendable {
+package final class PostgresServer: Sendable {
     /// One server for the whole test process (starting one takes a second or two); each test
     /// uses its own table.
-    static func shared() async throws -> PostgresServer {
+    package static func shared() async throws -> PostgresServer {
         try await sharedServer.value
     }
 
     private static let sharedServer = Task { try await PostgresServer.make() }
 
     /// Makes a cluster of its own and starts it (`remove()` it after).
-    static func make() async throws -> PostgresServer {
+    package static func make() async throws -> PostgresServer {
         try await offThePool { try PostgresServer() }
     }
 
-    let directory: URL
-    let port: Int
-    let user = "postgres"
-    let database = "postgres"
+    package let directory: URL
+    package let port: Int
+    package let user = "postgres"
+    package let database = "postgres"
     private let bin: URL
     private var dataDirectory: String { directory.appendingPathComponent("data").path }
     private var logPath: String { directory.appendingPathComponent("server.log").path }
 
     /// Makes a cluster and starts it.
-    init() throws {
+    package init() throws {
         let bin = try Self.binaries()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-pg-\(UUID().uuidString.prefix(8).lowercased())")
         self.bin = bin
@@ -59,17 +59,17 @@ final class PostgresServer: Sendable {
     }
 
     /// Starts the server again on the same port, waiting until it accepts connections.
-    func start() async throws {
+    package func start() async throws {
         try await offThePool { try self.startBlocking() }
     }
 
     /// Stops the server at once (`pg_ctl stop -m fast`): open connections are closed.
-    func stop() async throws {
+    package func stop() async throws {
         try await offThePool { try self.stopBlocking() }
     }
 
     /// Stops the server and deletes its folder.
-    func remove() async {
+    package func remove() async {
         _ = try? await offThePool {
             try? self.stopBlocking()
             try? FileManager.default.removeItem(at: self.directory)
@@ -95,14 +95,14 @@ final class PostgresServer: Sendable {
     }
 
     /// A sink configuration for this server and the given table.
-    func sinkConfiguration(table: String, batch: Bool = true, roundTimeoutSecs: Double = 30) -> PostgresSinkConfiguration {
+    package func sinkConfiguration(table: String, batch: Bool = true, roundTimeoutSecs: Double = 30) -> PostgresSinkConfiguration {
         PostgresSinkConfiguration(
             host: "127.0.0.1", port: port, user: user, database: database, password: nil,
             tls: .disable, table: table, batch: batch, roundTimeoutSecs: roundTimeoutSecs)
     }
 
     /// A plain connection of the test's own, closed after `body`.
-    func withConnection<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
+    package func withConnection<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
         let configuration = PostgresConnection.Configuration(
             host: "127.0.0.1", port: port, username: user, password: nil, database: database, tls: .disable)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: quietLogger)
@@ -217,16 +217,16 @@ final class PostgresServer: Sendable {
 
 /// Runs blocking work (a child process to completion) on a Dispatch thread, not on one of
 /// the few threads that run the tests.
-func offThePool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+package func offThePool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
 
-struct PostgresServerFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct PostgresServerFailure: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// For the sink and the test connections: the tests look at outcomes and rows, not logs.
-let quietLogger = Logger(label: "intake.test.postgres") { _ in SwiftLogNoOpLogHandler() }
+package let quietLogger = Logger(label: "intake.test.postgres") { _ in SwiftLogNoOpLogHandler() }
