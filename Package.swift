@@ -120,13 +120,16 @@ let package = Package(
             dependencies: ["IntakeStore", "IntakeCore", "IntakePipeline", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeCore"]),
         .testTarget(
-            name: "IntakeChannelsTests", dependencies: ["IntakeChannels", "IntakePipeline", "IntakeCore", "IntakeStore"],
+            name: "IntakeChannelsTests", dependencies: ["IntakeTestSupport", "IntakeChannels", "IntakePipeline", "IntakeCore", "IntakeStore"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "IntakeForwardingTests",
             dependencies: [
-                "IntakeForwarding", "IntakeStore", "IntakeCore",
+                "IntakeTestSupport", "IntakeForwarding", "IntakeStore", "IntakeCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // What the test targets share: real servers started on loopback in temp dirs (dovecot,

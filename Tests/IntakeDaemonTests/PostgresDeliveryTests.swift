@@ -23,7 +23,7 @@ import Glibc
 
     @Test func theDaemonCreatesTheTableAndEveryAcceptedEventLandsOnce() async throws {
         let server = try await PostgresServer.shared()
-        let table = PostgresSinkTests.newTableName()
+        let table = PostgresServer.newTableName()
         let port = DaemonProcess.freePort()
         let environment = try TestEnvironment(port: port, sinkYAML: sinkYAML(server, table: table))
         let daemon = try DaemonProcess(environment: environment, port: port)
@@ -42,7 +42,7 @@ import Glibc
         let deadline = Date().addingTimeInterval(15)
         while keys.count < accepted.count, Date() < deadline {
             try await Task.sleep(for: .milliseconds(50))
-            keys = (try? await server.withConnection { try await PostgresSinkTests.keysInQueueOrder(table, on: $0) }) ?? []
+            keys = (try? await server.withConnection { try await PostgresServer.keysInQueueOrder(table, on: $0) }) ?? []
         }
         #expect(keys == accepted, "every accepted event once, in the order accepted\n\(daemon.log())")
 

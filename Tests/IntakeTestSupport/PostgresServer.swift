@@ -230,3 +230,20 @@ package struct PostgresServerFailure: Error, CustomStringConvertible {
 
 /// For the sink and the test connections: the tests look at outcomes and rows, not logs.
 package let quietLogger = Logger(label: "intake.test.postgres") { _ in SwiftLogNoOpLogHandler() }
+
+extension PostgresServer {
+    /// A routing-queue table name of its own for one test.
+    package static func newTableName() -> String {
+        "routing_queue_" + UUID().uuidString.prefix(8).lowercased()
+    }
+
+    /// The idempotency keys in a routing-queue table, in the order they were inserted.
+    package static func keysInQueueOrder(_ table: String, on connection: PostgresConnection) async throws -> [String] {
+        var keys: [String] = []
+        let query = PostgresQuery(unsafeSQL: "SELECT idempotency_key FROM \(table) ORDER BY id")
+        for try await (key,) in try await connection.query(query, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).decode((String,).self) {
+            keys.append(key)
+        }
+        return keys
+    }
+}

@@ -11,7 +11,7 @@ import Testing
 @Suite struct PostgresSinkTests {
     @Test func aBatchLandsOnce() async throws {
         let server = try await PostgresServer.shared()
-        let table = Self.newTableName()
+        let table = PostgresServer.newTableName()
         let events = Self.events(50)
         let outcomes = try await Self.withSink(server.sinkConfiguration(table: table)) { await $0.deliver(events) }
         #expect(outcomes.count == 50)
@@ -19,7 +19,7 @@ import Testing
         #expect(outcomes.allSatisfy { $0.detail?.hasPrefix("\(table) id ") == true }, "\(outcomes)")
         let (rows, matching, order) = try await server.withConnection { connection in
             (try await Self.rowCount(table, on: connection), try await Self.rowsMatching(events, table, on: connection),
-             try await Self.keysInQueueOrder(table, on: connection))
+             try await PostgresServer.keysInQueueOrder(table, on: connection))
         }
         #expect(rows == 50)
         #expect(matching == 50, "every row holds its event, the payload as jsonb")
@@ -28,7 +28,7 @@ import Testing
 
     @Test func aReplayedBatchAddsNothing() async throws {
         let server = try await PostgresServer.shared()
-        let table = Self.newTableName()
+        let table = PostgresServer.newTableName()
         let events = Self.events(50)
         let (first, replay) = try await Self.withSink(server.sinkConfiguration(table: table)) { sink in
             (await sink.deliver(events), await sink.deliver(events))
@@ -44,7 +44,7 @@ import Testing
 
     @Test func twoConsumersUsingTheDocumentedQueryNeverTakeTheSameRow() async throws {
         let server = try await PostgresServer.shared()
-        let table = Self.newTableName()
+        let table = PostgresServer.newTableName()
         let outcomes = try await Self.withSink(server.sinkConfiguration(table: table)) { await $0.deliver(Self.events(200)) }
         #expect(outcomes.allSatisfy { $0.isDelivered })
 
@@ -69,7 +69,7 @@ import Testing
     @Test func theServerGoingAwayYieldsRetryAndDeliveryWorksAfterItComesBack() async throws {
         let server = try await PostgresServer.make()
         do {
-            let table = Self.newTableName()
+            let table = PostgresServer.newTableName()
             let before = Self.events(10)
             let during = Self.events(10)
             let configuration = server.sinkConfiguration(table: table, roundTimeoutSecs: 3)
@@ -108,7 +108,7 @@ import Testing
     @Test(arguments: [true, false])
     func aBadPayloadInABatchRejectsOnlyThatEvent(batch: Bool) async throws {
         let server = try await PostgresServer.shared()
-        let table = Self.newTableName()
+        let table = PostgresServer.newTableName()
         var events = Self.events(5)
         let bad = events[2]
         events[2] = OutboxEvent(
@@ -145,10 +145,6 @@ import Testing
 // MARK: - Helpers
 
 extension PostgresSinkTests {
-    static func newTableName() -> String {
-        "routing_queue_" + UUID().uuidString.prefix(8).lowercased()
-    }
-
     /// Events shaped like the forwarder's: an envelope around an `intake.case.v1` case.
     static func events(_ count: Int) -> [OutboxEvent] {
         (0..<count).map { index in
@@ -222,14 +218,6 @@ extension PostgresSinkTests {
             JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS e(key, event, case_id, payload)
               ON q.idempotency_key = e.key AND q.event = e.event AND q.case_id = e.case_id AND q.payload = e.payload::jsonb
             """, binds: binds), on: connection)
-    }
-
-    static func keysInQueueOrder(_ table: String, on connection: PostgresConnection) async throws -> [String] {
-        var keys: [String] = []
-        for try await (key,) in try await connection.query(PostgresQuery(unsafeSQL: "SELECT idempotency_key FROM \(table) ORDER BY id"), logger: quietLogger).decode((String,).self) {
-            keys.append(key)
-        }
-        return keys
     }
 
     static func ids(_ table: String, on connection: PostgresConnection) async throws -> [Int64] {
