@@ -120,7 +120,11 @@ let package = Package(
             dependencies: ["IntakeStore", "IntakeCore", "IntakePipeline", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeCore"]),
         .testTarget(
-            name: "IntakeChannelsTests", dependencies: ["IntakeTestSupport", "IntakeChannels", "IntakePipeline", "IntakeCore", "IntakeStore"],
+            name: "IntakeChannelsTests",
+            dependencies: [
+                "IntakeTestSupport", "IntakeChannels", "IntakePipeline", "IntakeCore", "IntakeStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "IntakeForwardingTests",
@@ -155,6 +159,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -63,14 +63,22 @@ public struct ChannelEvents: Sendable {
 
     /// An input was refused (it gets an answer saying what and where); `source` is nil when
     /// the refusal came before the source was known (an unauthenticated request).
-    public static func refused(channel: Channel, source: String?, reason: String, message: String, status: Int? = nil, logger: Logger) {
+    public static func refused(
+        channel: Channel, source: String?, reason: String, message: String, status: Int? = nil, level: Logger.Level = .notice,
+        logger: Logger
+    ) {
         let source = source ?? "-"
         Counter(label: "intake_refused_total", dimensions: [("channel", channel.rawValue), ("source", source), ("reason", reason)]).increment()
         var metadata: Logger.Metadata = [
             "intake.channel": "\(channel.rawValue)", "intake.source": "\(source)", "intake.reason": "\(message)",
         ]
         if let status { metadata["http.status"] = "\(status)" }
-        logger.notice("input refused", metadata: metadata)
+        logger.log(level: level, "input refused", metadata: metadata)
+    }
+
+    /// An input of this source was refused (see the static form).
+    public func refused(reason: String, message: String, level: Logger.Level = .notice) {
+        Self.refused(channel: channel, source: source, reason: reason, message: message, level: level, logger: logger)
     }
 
     /// Items of an input were invalid (answered with their errors, and quarantined where the

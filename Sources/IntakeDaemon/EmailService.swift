@@ -28,10 +28,10 @@ struct EmailService: Service {
                 heartbeat()
                 return Task.isShuttingDownGracefully
             })
-            if summary.created + summary.followups > 0 { onQueued() }
+            if summary.created + summary.duplicates + summary.followups > 0 { onQueued() }
             if summary.fetched + summary.tidied > 0 {
                 logger.info("email poll", metadata: [
-                    "intake.source": "\(source.name)", "intake.fetched": "\(summary.fetched)", "intake.created": "\(summary.created)",
+                    "intake.source": "\(source.name)", "intake.fetched": "\(summary.fetched)", "intake.created": "\(summary.created)", "intake.duplicates": "\(summary.duplicates)",
                     "intake.followups": "\(summary.followups)", "intake.ignored": "\(summary.ignored)",
                     "intake.repeats": "\(summary.repeats)", "intake.refused": "\(summary.refused)", "intake.tidied": "\(summary.tidied)",
                 ])

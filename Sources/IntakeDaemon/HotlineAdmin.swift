@@ -45,7 +45,7 @@ public struct HotlineAdmin {
         if let reason = summary.quarantinedReason { return "quarantined the whole file: \(reason)" }
         var lines = [
             "rows read     \(summary.rows)  (\(summary.encoding), \(summary.delimiter)-separated)",
-            "cases         \(summary.created) created (\(summary.duplicates) of them duplicates), \(summary.updated) updated",
+            "cases         \(summary.created) created, \(summary.duplicates) duplicates, \(summary.updated) updated",
             "repeats       \(summary.repeats) already taken",
             "rejected      \(summary.rejected)" + (summary.report.map { "  (see \($0.path))" } ?? ""),
         ]

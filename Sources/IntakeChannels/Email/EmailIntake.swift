@@ -145,9 +145,7 @@ extension EmailIntake {
     /// reason and passed over; it stays on the server, untouched, for a person to look at.
     public func refuse(mailbox: String, uid: UInt32, uidValidity: UInt32, reason: String) async throws {
         let source = settings.source
-        logger.error("email message refused", metadata: [
-            "intake.source": "\(source)", "intake.mailbox": "\(mailbox)", "intake.uid": "\(uid)", "intake.reason": "\(reason)",
-        ])
+        events.refused(reason: "unfetchable", message: "\(mailbox) UID \(uid): \(reason)", level: .error)
         try await database.intake { transaction in
             try transaction.advanceCheckpoint(source: source, mailbox: mailbox, to: MailboxCheckpoint(uidValidity: uidValidity, lastUID: uid))
             try transaction.trace(TraceStep(

@@ -45,9 +45,9 @@ public final class MailboxPoller: @unchecked Sendable {
     /// What one poll did.
     public struct Summary: Sendable, Hashable {
         public var fetched = 0
-        /// New cases, duplicates included.
+        /// New cases (`case.created`).
         public var created = 0
-        /// Of `created`: linked to an earlier case by deduplication.
+        /// New cases linked to an earlier one by deduplication (`case.duplicate`).
         public var duplicates = 0
         public var followups = 0
         public var ignored = 0
@@ -198,7 +198,7 @@ public final class MailboxPoller: @unchecked Sendable {
             switch try await intake.take(raw, mailbox: mailbox, uid: uid, uidValidity: uidValidity) {
             case .admitted(let outcomes):
                 let counts = AdmissionCounts(outcomes)
-                summary.created += counts.created + counts.duplicates
+                summary.created += counts.created
                 summary.duplicates += counts.duplicates
                 summary.followups += counts.followups
                 summary.repeats += counts.repeats

@@ -63,9 +63,17 @@ extension IntakeAnswer {
 }
 
 extension IntakeRejection {
+    /// The one place a refused request is counted, logged and traced, for every HTTP channel;
+    /// returns the answer the client gets.
+    func refuse(channel: Channel, source: String?, ref: String?, in database: IntakeDatabase, logger: Logger) async -> IntakeAnswer {
+        ChannelEvents.refused(channel: channel, source: source, reason: reason, message: message, status: status, logger: logger)
+        await trace(channel: channel, source: source, ref: ref, in: database, logger: logger)
+        return IntakeAnswer(self)
+    }
+
     /// Leaves the one trace a refused request is allowed to leave (SPEC §1.5); nothing when
     /// the refusal is the store itself being unavailable.
-    func trace(channel: Channel, source: String?, ref: String?, in database: IntakeDatabase, logger: Logger) async {
+    private func trace(channel: Channel, source: String?, ref: String?, in database: IntakeDatabase, logger: Logger) async {
         if case .unavailable = self { return }
         var detail: [String: JSONValue] = ["status": .number(Double(status)), "reason": .string(message)]
         if case .unprocessable(let errors) = self {

@@ -40,7 +40,7 @@ public struct HotlineIngestor: Sendable {
     public struct Summary: Sendable, Hashable {
         /// The summary as the spool service needs it.
         public var spoolOutcome: SpoolOutcome {
-            SpoolOutcome(rawSHA256: rawSHA256, quarantinedReason: quarantinedReason, report: report, changed: created + updated > 0)
+            SpoolOutcome(rawSHA256: rawSHA256, quarantinedReason: quarantinedReason, report: report, changed: created + duplicates + updated > 0)
         }
 
         public var rawSHA256 = ""
@@ -48,9 +48,9 @@ public struct HotlineIngestor: Sendable {
         public var delimiter = ""
         /// Data rows read (not the header, blank lines or a trailing summary line).
         public var rows = 0
-        /// New cases, duplicates included.
+        /// New cases (`case.created`).
         public var created = 0
-        /// Of `created`: linked to an earlier case by deduplication (`case.duplicate`).
+        /// New cases linked to an earlier one by deduplication (`case.duplicate`).
         public var duplicates = 0
         public var updated = 0
         public var repeats = 0
@@ -341,7 +341,7 @@ public struct HotlineIngestor: Sendable {
 
 extension HotlineIngestor.Summary {
     mutating func add(_ counts: AdmissionCounts) {
-        created += counts.newCases
+        created += counts.created + counts.followups
         duplicates += counts.duplicates
         updated += counts.updated
         repeats += counts.repeats

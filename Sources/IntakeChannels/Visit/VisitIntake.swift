@@ -103,10 +103,7 @@ public struct VisitIntake: Sendable {
     }
 
     private func refuse(_ rejection: IntakeRejection, source: String? = nil) async -> IntakeAnswer {
-        ChannelEvents.refused(
-            channel: .visit, source: source, reason: rejection.reason, message: rejection.message, status: rejection.status, logger: logger)
-        await rejection.trace(channel: .visit, source: source, ref: nil, in: database, logger: logger)
-        return IntakeAnswer(rejection)
+        await rejection.refuse(channel: .visit, source: source, ref: nil, in: database, logger: logger)
     }
 
     // MARK: - Taking visits

@@ -147,9 +147,6 @@ public struct WebhookIntake: Sendable {
     }
 
     private func refuse(_ rejection: IntakeRejection, headers: IntakeHeaders, source: String?) async -> IntakeAnswer {
-        ChannelEvents.refused(
-            channel: .webhook, source: source, reason: rejection.reason, message: rejection.message, status: rejection.status, logger: logger)
-        await rejection.trace(channel: .webhook, source: source, ref: headers.idempotencyKey, in: database, logger: logger)
-        return IntakeAnswer(rejection)
+        await rejection.refuse(channel: .webhook, source: source, ref: headers.idempotencyKey, in: database, logger: logger)
     }
 }
