@@ -6,6 +6,11 @@ public struct ConfigurationSummary {
         let settings = loaded.settings
         var lines = ["\(loaded.file): OK"]
         lines.append("  store     \(settings.store.path) (blobs in \(settings.store.blobDir))")
+        let retention = settings.retention
+        lines.append(
+            "  retention raw inputs \(retention.rawInputsDays) d, delivered events \(retention.deliveredEventsDays) d, "
+                + "trace \(retention.traceDays) d, resolved quarantine \(retention.resolvedQuarantineDays) d, "
+                + (retention.sweepIntervalSecs > 0 ? "swept every \(retention.sweepIntervalSecs) s" : "sweeper off"))
         if settings.webhook.enabled {
             let sources = loaded.webhookSources.map { "\($0.name) (\($0.method.rawValue))" }.joined(separator: ", ")
             lines.append("  webhook   \(settings.webhook.listenHost):\(settings.webhook.listenPort), sources: \(sources)")

@@ -26,6 +26,7 @@ public final class IntakeServer: Sendable {
     let visits: VisitIntake
     let spools: [SpoolService]
     let email: [EmailService]
+    let retention: RetentionService?
     let logger: Logger
     /// What SIGHUP replaces: normaliser (taxonomy, holidays, dedup), mappings, webhook secrets.
     let live: LiveSettings
@@ -50,6 +51,8 @@ public final class IntakeServer: Sendable {
             logger: logger, onProgress: { heartbeats.beat("forwarder") })
         self.forwarder = forwarder
         let blobs = try BlobStore(root: URL(fileURLWithPath: settings.store.blobDir))
+        retention = settings.retention.sweepIntervalSecs > 0
+            ? RetentionService(settings: settings.retention, database: database, blobs: blobs, logger: logger) : nil
         let normalizer = live.normalizer
         let timestamps = Timestamp(timeZone: configuration.timeZone)
         var spools: [SpoolService] = []
@@ -144,6 +147,7 @@ public final class IntakeServer: Sendable {
         // Last in, first out: the mailboxes and hotline spools stop before the webhook, the forwarder last of all.
         services += spools as [any Service]
         services += email as [any Service]
+        if let retention { services.append(retention) }
         // Told of shutdown first (last in the list): STOPPING=1 goes out before anything stops.
         let notifier = SystemdNotifier()
         services.append(ReloadService(live: live, notifier: notifier, logger: logger))

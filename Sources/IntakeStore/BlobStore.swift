@@ -20,7 +20,7 @@ public struct BlobStore: Sendable {
     public func put(_ bytes: Data) throws -> String {
         let sha256 = SHA256.hash(data: bytes).hexString
         let final = url(for: sha256)
-        if FileManager.default.fileExists(atPath: final.path) { return sha256 }
+        if Self.refresh(final) { return sha256 }
         let directory = final.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = root.appendingPathComponent("tmp/\(sha256).\(UUID().uuidString)")
@@ -69,7 +69,7 @@ public struct BlobStore: Sendable {
         }
         let sha256 = hasher.finalize().hexString
         let final = url(for: sha256)
-        if FileManager.default.fileExists(atPath: final.path) {
+        if Self.refresh(final) {
             unlink(temporary.path)
             return (sha256, size)
         }
@@ -81,6 +81,30 @@ public struct BlobStore: Sendable {
         }
         try DurableFile.syncDirectory(final.deletingLastPathComponent())
         return (sha256, size)
+    }
+
+    /// True when the blob is already there; its modification time is set to now, so that the
+    /// retention sweeper, which removes only blobs no row names and older than its grace
+    /// period, does not remove a blob a commit in flight is about to name again.
+    private static func refresh(_ url: URL) -> Bool {
+        utimes(url.path, nil) == 0
+    }
+
+    /// Every blob file (and leftover temporary file) with its size and modification time.
+    public func files() -> [(url: URL, sha256: String?, size: Int, modified: Date)] {
+        guard let walk = FileManager.default.enumerator(
+            at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey])
+        else { return [] }
+        var found: [(URL, String?, Int, Date)] = []
+        for case let url as URL in walk {
+            guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey]),
+                values.isRegularFile == true
+            else { continue }
+            let name = url.lastPathComponent
+            let isBlob = name.count == 64 && name.utf8.allSatisfy { hexDigits.contains($0) } && url.standardizedFileURL.path == self.url(for: name).standardizedFileURL.path
+            found.append((url, isBlob ? name : nil, values.fileSize ?? 0, values.contentModificationDate ?? .distantPast))
+        }
+        return found
     }
 
     public func url(for sha256: String) -> URL {

@@ -10,9 +10,12 @@ import Logging
 /// A busy timeout lets the admin CLI, a second process, read and write beside the daemon.
 public final class IntakeDatabase: Sendable {
     let pool: DatabasePool
-    private let committer: GroupCommitter
+    let committer: GroupCommitter
     /// LSH bands and identity keys of the cases within the dedup window, in memory.
     let dedupIndex: DedupIndex
+    /// The store's time: when an input is received, a step traced, an event queued. The
+    /// wall clock, except in tests and benchmarks that fill a store across simulated days.
+    public let clock: @Sendable () -> Date
 
     /// - Parameter cacheMiB: SQLite's page cache per connection; it is most of the process's
     ///   memory once the store is larger than it.
@@ -20,9 +23,12 @@ public final class IntakeDatabase: Sendable {
     ///   read(2) into its cache (`PRAGMA mmap_size`); 0 turns it off.
     /// - Parameter dedupRetentionSecs: how long after it was received a case stays in the
     ///   in-memory dedup index (the dedup window and a margin).
+    /// - Parameter clock: the store's time (see `clock`).
     public init(
-        path: String, busyTimeoutSecs: Double = 10, cacheMiB: Int = 16, mmapMiB: Int = 0, dedupRetentionSecs: Double = 31 * 86400
+        path: String, busyTimeoutSecs: Double = 10, cacheMiB: Int = 16, mmapMiB: Int = 0, dedupRetentionSecs: Double = 31 * 86400,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {
+        self.clock = clock
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeoutSecs)
         configuration.foreignKeysEnabled = true
@@ -42,12 +48,20 @@ public final class IntakeDatabase: Sendable {
             // largest size for ever (a full disk needs that room back to recover).
             try db.execute(sql: "PRAGMA journal_size_limit = \(64 << 20)")
         }
+        // A new store gives the pages its sweeper frees back to the filesystem
+        // (`PRAGMA incremental_vacuum` after each sweep). SQLite takes this only before the
+        // first table exists; an older store keeps its setting (see `RetentionReport`).
+        configuration.prepareDatabase { db in
+            if !db.configuration.readonly, try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 {
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            }
+        }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Migrations.migrator.migrate(pool)
         let index = DedupIndex(retention: dedupRetentionSecs)
-        try Self.rebuild(index, from: pool, retentionSecs: dedupRetentionSecs)
+        try Self.rebuild(index, from: pool, retentionSecs: dedupRetentionSecs, now: clock())
         dedupIndex = index
         committer = GroupCommitter(writer: pool, hooks: GroupCommitter.Hooks(
             beforeJob: { index.pendingMark },
@@ -63,13 +77,17 @@ public final class IntakeDatabase: Sendable {
     /// if `work` throws, nothing it wrote is kept and the error is rethrown.
     public func intake<T: Sendable>(_ work: @escaping @Sendable (IntakeTransaction) throws -> T) async throws -> T {
         let index = dedupIndex
-        return try await committer.perform { db in try work(IntakeTransaction(db: db, now: Date(), dedupIndex: index)) }
+        let clock = self.clock
+        return try await committer.perform { db in try work(IntakeTransaction(db: db, now: clock(), dedupIndex: index)) }
     }
 
     /// Records a step that belongs to no case (a refused request), in the next group commit.
     public func trace(_ step: TraceStep) async throws {
         try await intake { transaction in try transaction.trace(step) }
     }
+
+    /// The store's time now.
+    public func now() -> Date { clock() }
 
     /// True when the database answers a read.
     public func isReadable() -> Bool {

@@ -90,6 +90,7 @@ public struct IntakeTransaction {
         try db.cachedStatement(sql: """
             UPDATE intake_ledger SET content_sha256 = ? WHERE ref = ? AND source = ? AND channel = ?
             """).execute(arguments: [contentSHA256, intakeCase.ref, intakeCase.source, intakeCase.channel.rawValue])
+        try recordAttachments(of: intakeCase)
         return try enqueue(.updated, of: intakeCase)
     }
 
@@ -149,7 +150,17 @@ public struct IntakeTransaction {
                 intakeCase.channel.rawValue, intakeCase.source, intakeCase.ref, intakeCase.rawSHA256, intakeCase.id, receivedAt,
                 contentSHA256,
             ])
+        try recordAttachments(of: intakeCase)
         return try enqueue(event, of: intakeCase)
+    }
+
+    /// Which case names which attachment blob: the retention sweeper keeps a blob while a case
+    /// within its horizon names it, and removes it afterwards.
+    private func recordAttachments(of intakeCase: IntakeCase) throws {
+        for attachment in intakeCase.attachments {
+            try db.cachedStatement(sql: "INSERT INTO attachment_ref (sha256, case_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .execute(arguments: [attachment.sha256, intakeCase.id])
+        }
     }
 
     /// Queues an event for the forwarder and returns its `queued` step for the caller to trace.

@@ -283,6 +283,30 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("2026-12-04 retention") { db in
+            try db.execute(sql: """
+                -- When the sweeper removed a raw input's bytes (raw_inputs_days): the row, its hash
+                -- and size stay (the ledger and the case name it), the body is empty.
+                ALTER TABLE raw_input ADD COLUMN retired_at REAL;
+                -- How far each ordered sweep has got (raw inputs by rowid), so that a sweep
+                -- starts where the last one stopped instead of reading every retired row again.
+                CREATE TABLE retention_cursor (
+                    kind TEXT PRIMARY KEY NOT NULL,
+                    position INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                -- Which case names which attachment blob (the blob directory is content-addressed:
+                -- two cases may share one). A blob is kept while a case within the raw-input
+                -- horizon names it; a blob no row names is an orphan of a failed commit.
+                CREATE TABLE attachment_ref (
+                    sha256 TEXT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    PRIMARY KEY (sha256, case_id)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO attachment_ref (sha256, case_id)
+                    SELECT json_extract(a.value, '$.sha256'), c.id FROM intake_case c, json_each(c.document, '$.attachments') a
+                    WHERE json_extract(a.value, '$.sha256') IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

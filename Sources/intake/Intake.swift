@@ -5,7 +5,9 @@ struct Intake: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intake",
         abstract: "The intake gateway: one front door for webhook, email, hotline and visit requests.",
-        subcommands: [Run.self, Check.self, Status.self, Trace.self, Dead.self, Ingest.self, Quarantine.self, Classify.self, Dedup.self])
+        subcommands: [
+            Run.self, Check.self, Status.self, Trace.self, Dead.self, Ingest.self, Quarantine.self, Classify.self, Dedup.self, Retention.self,
+        ])
 }
 
 /// `--config PATH`, shared by every subcommand.

@@ -56,7 +56,7 @@ public struct EmailIntake: Sendable {
 
     /// Takes one message fetched from `mailbox` under `uid`, and moves the mailbox's checkpoint to it.
     public func take(_ raw: Data, mailbox: String, uid: UInt32, uidValidity: UInt32) async throws -> Outcome {
-        let receivedAt = Date()
+        let receivedAt = database.now()
         events.inputReceived()
         let rawSHA256 = SHA256.hash(data: raw).hexString
         let normalizer = liveNormalizer.value

@@ -94,7 +94,7 @@ public struct HotlineIngestor: Sendable {
     public func ingest(
         file: URL, name: String, report: URL, progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: StopCheck = { false }
     ) async throws -> Summary {
-        let receivedAt = Date()
+        let receivedAt = database.now()
         let source = settings.source
         let (rawSHA256, size) = try blobs.putFile(at: file)
         var summary = Summary(rawSHA256: rawSHA256)
@@ -277,7 +277,7 @@ public struct HotlineIngestor: Sendable {
                 results.append((entry, .failure(ReprocessFailure(reason: errors.map(\.description).joined(separator: "; ")))))
             case .success(let draft):
                 let origin = CaseNormalizer.Origin(
-                    channel: .hotline, source: entry.source, ref: "", receivedAt: Date(), rawSHA256: entry.rawSHA256)
+                    channel: .hotline, source: entry.source, ref: "", receivedAt: database.now(), rawSHA256: entry.rawSHA256)
                 let rows = try await database.findCandidates([prepare(draft, file: entry.fileName, line: entry.line, origin: origin)])
                 let caseID = try await database.intake { transaction in
                     let caseID = try transaction.admit(rows[0]).caseID ?? ""

@@ -139,7 +139,7 @@ public struct VisitIntake: Sendable {
         rawInBlobStore: (sha256: String, size: Int)? = nil
     ) async throws -> [VisitAnswer] {
         let source = Self.source
-        let receivedAt = Date()
+        let receivedAt = database.now()
         let rawSHA256 = rawInBlobStore?.sha256 ?? SHA256.hash(data: raw).hexString
         let normalizer = liveNormalizer.value
         var answers: [VisitAnswer] = []

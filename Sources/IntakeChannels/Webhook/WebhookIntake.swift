@@ -42,7 +42,7 @@ public struct WebhookIntake: Sendable {
     }
 
     public func handle(_ headers: IntakeHeaders, body: [UInt8]) async -> IntakeAnswer {
-        let receivedAt = Date()
+        let receivedAt = database.now()
         guard body.count <= configuration.maxBodyBytes else { return await refuseTooLarge(headers) }
         let source: SourceAuthenticator.Source
         switch liveAuthenticator.value.authenticate(

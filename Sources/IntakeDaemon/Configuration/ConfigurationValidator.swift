@@ -63,6 +63,7 @@ struct ConfigurationValidator {
             }
         }
         settings.dedup.validate { path, message in report([.key("dedup")] + path, message) }
+        settings.retention.validate { path, message in report([.key("retention")] + path, message) }
         let visits = settings.visits
         let visitPath: [ConfigPathElement] = [.key("visits")]
         visits.validate { path, message in report(visitPath + path, message) }

@@ -10,6 +10,7 @@ import IntakePipeline
 public struct IntakeConfiguration: Sendable, Decodable {
     public var zone = ZoneConfiguration()
     public var store = StoreSettings()
+    public var retention = RetentionSettings()
     public var log = LogConfiguration()
     public var webhook = WebhookConfiguration()
     public var hotline = HotlineChannelConfiguration()
@@ -22,7 +23,7 @@ public struct IntakeConfiguration: Sendable, Decodable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, log, webhook, hotline, email, visits, classification, dedup, forwarding
+        case zone, store, retention, log, webhook, hotline, email, visits, classification, dedup, forwarding
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,6 +31,7 @@ public struct IntakeConfiguration: Sendable, Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         zone = try container.value(.zone, default: zone)
         store = try container.value(.store, default: store)
+        retention = try container.value(.retention, default: retention)
         log = try container.value(.log, default: log)
         webhook = try container.value(.webhook, default: webhook)
         hotline = try container.value(.hotline, default: hotline)

@@ -65,8 +65,7 @@ extension IntakeDatabase {
     /// Fills the in-memory index from the rows of cases received within the retention (their
     /// ids are UUIDv7: a range of the primary key), and sets its sequence counter past every
     /// row ever written.
-    static func rebuild(_ index: DedupIndex, from pool: DatabasePool, retentionSecs: Double) throws {
-        let now = Date()
+    static func rebuild(_ index: DedupIndex, from pool: DatabasePool, retentionSecs: Double, now: Date) throws {
         let bound = UUIDv7.lowerBound(at: now.addingTimeInterval(-retentionSecs))
         try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: """
