@@ -106,6 +106,9 @@ unit_tmp=$(mktemp)
 trap 'rm -f "$unit_tmp"' EXIT
 sed "s|^ExecStart=/usr/local/bin/intake |ExecStart=$PREFIX/bin/intake |" "$here/intake.service" >"$unit_tmp"
 install_file 0644 "$unit_tmp" "$DESTDIR/etc/systemd/system/intake.service"
+sed "s|/usr/local/bin/intake |$PREFIX/bin/intake |" "$here/intake-backup.service" >"$unit_tmp"
+install_file 0644 "$unit_tmp" "$DESTDIR/etc/systemd/system/intake-backup.service"
+install_file 0644 "$here/intake-backup.timer" "$DESTDIR/etc/systemd/system/intake-backup.timer"
 install_file 0644 "$here/intake.sysusers.conf" "$DESTDIR/usr/lib/sysusers.d/intake.conf"
 install_file 0644 "$here/intake.tmpfiles.conf" "$DESTDIR/usr/lib/tmpfiles.d/intake.conf"
 

@@ -50,7 +50,14 @@ public struct RetentionRun {
         ])
     }
 
+    /// `812 B`, `61.2 KiB`, `3.4 GiB`: binary units, one decimal.
     static func byteCount(_ bytes: Int) -> String {
-        ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .binary)
+        guard bytes >= 1024 else { return "\(bytes) B" }
+        var value = Double(bytes)
+        for unit in ["KiB", "MiB", "GiB", "TiB"] {
+            value /= 1024
+            if value < 1024 || unit == "TiB" { return String(format: "%.1f", value) + " " + unit }
+        }
+        return "\(bytes) B"
     }
 }

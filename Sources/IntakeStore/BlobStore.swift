@@ -15,6 +15,21 @@ public struct BlobStore: Sendable {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
     }
 
+    /// A store that is only read (a backup being verified): nothing is created.
+    public init(existingRoot root: URL) {
+        self.root = root
+    }
+
+    /// The SHA-256 of a file's bytes, read 64 KiB at a time.
+    public static func digest(of url: URL) throws -> String {
+        let input = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard input >= 0 else { throw DurableFile.Failure(operation: "open", path: url.path, code: errno) }
+        defer { close(input) }
+        var hasher = SHA256()
+        try readChunks(input, path: url.path) { hasher.update(bufferPointer: $0) }
+        return hasher.finalize().hexString
+    }
+
     /// Stores `bytes` durably and returns their SHA-256 (lowercase hex).
     @discardableResult
     public func put(_ bytes: Data) throws -> String {
@@ -45,20 +60,10 @@ public struct BlobStore: Sendable {
         var hasher = SHA256()
         var size = 0
         do {
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw DurableFile.Failure(operation: "read", path: source.path, code: errno)
-                }
-                if count == 0 { break }
-                try buffer.withUnsafeBytes { chunk in
-                    let bytes = UnsafeRawBufferPointer(rebasing: chunk[0..<count])
-                    hasher.update(bufferPointer: bytes)
-                    try DurableFile.writeAll(output, bytes, path: temporary.path)
-                }
-                size += count
+            try Self.readChunks(input, path: source.path) { bytes in
+                hasher.update(bufferPointer: bytes)
+                try DurableFile.writeAll(output, bytes, path: temporary.path)
+                size += bytes.count
             }
             guard fsync(output) == 0 else { throw DurableFile.Failure(operation: "fsync", path: temporary.path, code: errno) }
             close(output)
@@ -81,6 +86,20 @@ public struct BlobStore: Sendable {
         }
         try DurableFile.syncDirectory(final.deletingLastPathComponent())
         return (sha256, size)
+    }
+
+    /// Reads `descriptor` to its end, 64 KiB at a time.
+    private static func readChunks(_ descriptor: Int32, path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw DurableFile.Failure(operation: "read", path: path, code: errno)
+            }
+            if count == 0 { return }
+            try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
     }
 
     /// True when the blob is already there; its modification time is set to now, so that the

@@ -25,6 +25,17 @@ public struct TraceEntry: Sendable, Hashable {
         detail = row[7]
     }
 
+    init(at: Date, step: String, channel: String?, source: String?, ref: String?, caseID: String?, detail: String?) {
+        self.at = at
+        self.step = step
+        self.channel = channel
+        self.source = source
+        self.ref = ref
+        self.caseID = caseID
+        actor = nil
+        self.detail = detail
+    }
+
     init(_ entry: TraceEntry, step: String, detail: String?) {
         at = entry.at
         self.step = step
@@ -74,7 +85,25 @@ extension IntakeDatabase {
                 WHERE case_id IN (SELECT value FROM json_each(?)) OR (case_id IS NULL AND ref = ?)
                 ORDER BY at, id
                 """, arguments: [JSONValue.array(caseIDs.map(JSONValue.string)).serialized(), id])
-            return TraceEntry.expanded(rows)
+            // The retention sweeper empties raw inputs past their horizon and marks them, once
+            // per raw input; a case's timeline shows it as a `raw_retired` step (the case keeps
+            // raw_sha256), derived here rather than written once per case of a hotline file.
+            let retired = try Row.fetchAll(db, sql: """
+                SELECT r.retired_at, c.channel, c.source, c.ref, c.id, c.raw_sha256, r.size
+                FROM intake_case c JOIN raw_input r ON r.sha256 = c.raw_sha256
+                WHERE c.id IN (SELECT value FROM json_each(?)) AND r.retired_at IS NOT NULL
+                """, arguments: [JSONValue.array(caseIDs.map(JSONValue.string)).serialized()]).map { row in
+                TraceEntry(
+                    at: Date(timeIntervalSince1970: row[0]), step: "raw_retired", channel: row[1], source: row[2], ref: row[3],
+                    caseID: row[4],
+                    detail: JSONValue.object([
+                        "raw_sha256": .string(row[5]), "bytes": .number(Double(row[6] as Int)),
+                        "note": .string("raw input bytes removed by retention; the hash stays"),
+                    ]).serialized())
+            }
+            // Ordered by time, keeping the stored order among equal times.
+            return (TraceEntry.expanded(rows) + retired).enumerated()
+                .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         }
     }
 

@@ -129,8 +129,11 @@ final class SimulatedClock: Sendable {
         #expect(try value("SELECT state FROM outbox WHERE case_id = ?", [pending.id]) == "pending")
         #expect(try value("SELECT state FROM outbox WHERE case_id = ?", [dead.id]) == "dead")
         // Trace: gone for the delivered case, kept for the cases whose events are owed.
-        #expect(try database.traceEntries(for: delivered.id).isEmpty)
-        #expect(!(try database.traceEntries(for: pending.id)).isEmpty)
+        // What stays of the delivered case's timeline is the note that its raw bytes went.
+        #expect(try database.traceEntries(for: delivered.id).map(\.step) == ["raw_retired"])
+        let pendingSteps = try database.traceEntries(for: pending.id).map(\.step)
+        #expect(pendingSteps.first == "received" && pendingSteps.last == "raw_retired", "\(pendingSteps)")
+        #expect(try database.traceEntries(for: fresh.id).map(\.step).contains("raw_retired") == false)
         #expect(!(try database.traceEntries(for: dead.id)).isEmpty)
         #expect(!(try database.traceEntries(for: fresh.id)).isEmpty)
         // Dedup rows: behind the window gone, the fresh one kept.

@@ -143,6 +143,21 @@ broken bad-value 's/^Type=notify/Type=notifyy/'
 broken missing-binary "s|^ExecStart=[^ ]*|ExecStart=$work/no-such-binary|"
 broken no-service-section 's/^\[Service\]/[Servise]/'
 
+step "the nightly backup units are installed and systemd-analyze verify accepts them"
+backup_unit=$dest/etc/systemd/system/intake-backup.service
+expect_mode 644 "$backup_unit"
+expect_mode 644 "$dest/etc/systemd/system/intake-backup.timer"
+grep -q "intake backup --config /etc/intake/intake.yaml" "$backup_unit" || fail "intake-backup.service does not run intake backup"
+grep -q "/usr/local/bin/intake backup" "$backup_unit" || fail "intake-backup.service does not name the installed binary"
+mkdir -p "$work/verify-backup"
+sed "s|/usr/local/bin/intake |$dest/usr/local/bin/intake |" "$backup_unit" >"$work/verify-backup/intake-backup.service"
+cp "$dest/etc/systemd/system/intake-backup.timer" "$work/verify-backup/"
+output=$(cd "$work/verify-backup" && systemd-analyze verify intake-backup.timer intake-backup.service 2>&1) \
+    || fail "systemd-analyze verify (backup units): $output"
+about=$(grep -F 'intake-backup' <<<"$output" || true)
+[[ -z $about ]] || fail "systemd-analyze verify (backup units): $about"
+grep -q '^d *\/var\/backups\/intake ' "$dest/usr/lib/tmpfiles.d/intake.conf" || fail "tmpfiles.d does not create /var/backups/intake"
+
 # --- systemd-analyze security --------------------------------------------------------------
 step "systemd-analyze security --offline=yes: exposure at most $max_exposure"
 security=$(systemd-analyze security --offline=yes "$unit" 2>&1) || true
