@@ -7,6 +7,8 @@ public struct CaseEvent: Sendable, Hashable, Codable {
         case duplicate = "case.duplicate"
         case followup = "case.followup"
         case updated = "case.updated"
+        /// The case's personal data was erased on request; it carries the tombstone.
+        case erased = "case.erased"
     }
 
     public var event: Kind
@@ -92,6 +94,7 @@ extension IntakeCase {
             "department": department.map(JSONValue.string), "due_at": dueAt.map(JSONValue.string),
             "duplicate_of": duplicateOf.map(JSONValue.string), "similarity": similarity.map(JSONValue.number),
             "possible_duplicate_of": possibleDuplicateOf.map(JSONValue.string), "followup_of": followupOf.map(JSONValue.string),
+            "erased": erased.map { .object(["at": .string($0.at), "by": .string($0.by), "reason": .string($0.reason)]) },
             "category": category.map { .object(["code": .string($0.code), "label": .string($0.label), "by": .string($0.by.rawValue)]) },
             "location": location.map { .members(["address": $0.address.map(JSONValue.string), "district": $0.district.map(JSONValue.string)]) },
         ]

@@ -26,6 +26,9 @@ public struct IntakeCase: Sendable, Hashable, Codable {
     public var similarity: Double?
     public var possibleDuplicateOf: String?
     public var followupOf: String?
+    /// Set when the case's personal data was erased on request (`intake erase`): the case is
+    /// then its tombstone, ids, dates and category only.
+    public var erased: Erasure?
 
     public init(
         id: String, channel: Channel, source: String, ref: String, receivedAt: String, rawSHA256: String,
@@ -66,6 +69,20 @@ public struct IntakeCase: Sendable, Hashable, Codable {
         case similarity
         case possibleDuplicateOf = "possible_duplicate_of"
         case followupOf = "followup_of"
+        case erased
+    }
+}
+
+/// Who erased a case's personal data, when and why (the tombstone's own record).
+public struct Erasure: Sendable, Hashable, Codable {
+    public var at: String
+    public var by: String
+    public var reason: String
+
+    public init(at: String, by: String, reason: String) {
+        self.at = at
+        self.by = by
+        self.reason = reason
     }
 }
 

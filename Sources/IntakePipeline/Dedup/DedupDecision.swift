@@ -39,6 +39,14 @@ public struct DedupDecision: Sendable, Equatable {
         case duplicate(of: String, similarity: Double)
         case possible(of: String, similarity: Double)
         case new
+
+        /// The case a duplicate or a possible duplicate points at.
+        public var original: String? {
+            switch self {
+            case .duplicate(let original, _), .possible(let original, _): original
+            case .new: nil
+            }
+        }
     }
 
     public enum Verdict: String, Sendable, Equatable {

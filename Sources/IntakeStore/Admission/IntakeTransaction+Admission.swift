@@ -27,7 +27,9 @@ extension IntakeTransaction {
             case .versioned:
                 guard let content = item.contentSHA256, existing.contentSHA256 != content,
                     try !contentSeen(channel: channel, source: source, ref: ref, contentSHA256: content),
-                    let caseID = existing.caseID
+                    let caseID = existing.caseID,
+                    // An erased case is not filled in again by a later version of its row.
+                    try !isErased(caseID: caseID)
                 else { return .repeat(caseID: existing.caseID) }
                 try rememberContent(channel: channel, source: source, ref: ref, contentSHA256: content)
                 intakeCase.id = caseID
@@ -105,8 +107,22 @@ extension IntakeTransaction {
                 candidates.append(IndexedCandidate(seq: hit.seq, candidate: candidate, sharedBands: hit.sharedBands))
             }
         }
-        let decision = try probe.decide(candidates.map(\.candidate), candidateText: caseText(id:))
+        var decision = try probe.decide(candidates.map(\.candidate), candidateText: caseText(id:))
+        // The in-memory index and its recent candidates are this process's: `intake erase`,
+        // another process, removes an erased case's row. An original is confirmed here, in the
+        // write transaction, before anything points at it (one primary-key read, only when a
+        // decision names an original).
+        while let original = decision.outcome.original, try !isIndexedForDedup(caseID: original) {
+            candidates.removeAll { $0.candidate.id == original }
+            decision = try probe.decide(candidates.map(\.candidate), candidateText: caseText(id:))
+        }
         return (decision, Dictionary(candidates.map { ($0.candidate.id, $0.sharedBands) }, uniquingKeysWith: max))
+    }
+
+    func isErased(caseID: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT json_extract(document, '$.erased') IS NOT NULL FROM intake_case WHERE id = ?
+            """), arguments: [caseID]) ?? false
     }
 
     /// A stored case's text as deduplication compares it: its description, or its subject.
