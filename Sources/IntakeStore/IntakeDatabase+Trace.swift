@@ -114,6 +114,23 @@ extension IntakeDatabase {
 
     public func caseCount() throws -> Int { try count("intake_case") }
 
+    /// Bytes of pages per table and index (SQLite's `dbstat`; empty where it is not compiled in).
+    public func tableSizes() throws -> [String: Int] {
+        try pool.read { db in
+            guard let rows = try? Row.fetchAll(db, sql: "SELECT name, sum(pgsize) FROM dbstat GROUP BY name") else { return [:] }
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
+        }
+    }
+
+    /// The database's pages as SQLite sees them (the WAL's newer pages included) and how
+    /// many of them are free, with the page size: the store's size, whatever the files say.
+    public func pageStatistics() throws -> (pages: Int, free: Int, pageSize: Int) {
+        try pool.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
+             try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
+        }
+    }
+
     /// Cases received since `date`: a range of the primary key, whose UUIDv7 ids begin with
     /// their millisecond of creation (no scan of older cases).
     public func casesSince(_ date: Date) throws -> Int {

@@ -307,6 +307,13 @@ enum Migrations {
                     WHERE json_extract(a.value, '$.sha256') IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("2026-12-05 idempotency key age") { db in
+            try db.execute(sql: """
+                -- The sweeper removes stored answers past the raw-input horizon, oldest first;
+                -- created_at only grows, so the index is appended to at its right edge.
+                CREATE INDEX idempotency_key_created ON idempotency_key (created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -89,6 +89,9 @@ final class SimulatedClock: Sendable {
             [(due[0], .delivered(detail: "ok")), (due[2], .deadLetter(reason: "HTTP 400"))], sink: "test", now: clock.now)
         let open = try await quarantinedFile("open.csv")
         let resolved = try await quarantinedFile("resolved.csv")
+        try await database.intake { transaction in
+            try transaction.storeAnswer(channel: .webhook, source: "portal", key: "old-key", requestSHA256: "x", status: 202, body: Data("{}".utf8))
+        }
         clock.advance(days: 1)
         try await database.intake { try $0.resolveQuarantine(resolved.id, by: "tester", resolution: "set aside") }
         // A blob no row names (its commit failed), two hours old by the wall clock.
@@ -97,6 +100,9 @@ final class SimulatedClock: Sendable {
         // Day 40: everything above is past every horizon; one new case is not.
         clock.advance(days: 39)
         let fresh = try await admit("fresh", attachment: Data("新照片".utf8))
+        try await database.intake { transaction in
+            try transaction.storeAnswer(channel: .webhook, source: "portal", key: "new-key", requestSHA256: "y", status: 202, body: Data("{}".utf8))
+        }
         // Blob files are judged by their real age (a rehearsal must not remove a blob written
         // a second ago): the files of day 0 are made as old as they would be.
         for file in blobs.files() where file.sha256 != fresh.attachments[0].sha256 {
@@ -108,6 +114,8 @@ final class SimulatedClock: Sendable {
         #expect(rehearsal.removed == sweep.removed, "a dry run counts what the sweep then removes")
         #expect(sweep[.rawInputs].count == 4, "three webhook bodies and the resolved file")
         #expect(sweep[.deliveredEvents].count == 1)
+        #expect(sweep[.idempotencyKeys].count == 1, "the old answer goes, the new one stays")
+        #expect(try value("SELECT key FROM idempotency_key") == "new-key")
         #expect(sweep[.resolvedQuarantine].count == 1)
         #expect(sweep[.dedupIndex].count == 3)
         #expect(sweep[.blobs].count == 3, "the old attachment, the resolved file, the orphan")

@@ -8,6 +8,9 @@ public struct RetentionReport: Sendable, Hashable {
         /// Raw input bytes retired (the row, hash and size stay).
         case rawInputs = "raw_inputs"
         case deliveredEvents = "delivered_events"
+        /// Answers kept for Idempotency-Key retries, past the raw-input horizon (a retry that
+        /// late is still a repeat through the ledger, by its ref).
+        case idempotencyKeys = "idempotency_keys"
         case trace
         case resolvedQuarantine = "resolved_quarantine"
         /// Cases behind the deduplication window, out of `dedup_case`.
@@ -69,6 +72,7 @@ extension IntakeDatabase {
         try await sweep.resolvedQuarantine(before: asOf.addingTimeInterval(-Double(settings.resolvedQuarantineDays) * 86400),
                                            rawHorizon: rawHorizon, into: &report)
         try await sweep.rawInputs(before: rawHorizon, into: &report)
+        try await sweep.idempotencyKeys(before: rawHorizon, into: &report)
         try await sweep.deliveredEvents(before: asOf.addingTimeInterval(-Double(settings.deliveredEventsDays) * 86400), into: &report)
         try await sweep.trace(before: asOf.addingTimeInterval(-Double(settings.traceDays) * 86400), into: &report)
         try await sweep.dedupRows(before: asOf.addingTimeInterval(-dedupIndex.retention), into: &report)
@@ -178,6 +182,29 @@ private struct Sweep {
     /// the blob step, which removes the file once no row names it.
     static func retire(rowid: Int64, at now: Date, in db: Database) throws {
         try db.execute(sql: "UPDATE raw_input SET body = X'', retired_at = ? WHERE rowid = ?", arguments: [now.timeIntervalSince1970, rowid])
+    }
+
+    /// Stored answers to Idempotency-Key requests older than the horizon, oldest first.
+    func idempotencyKeys(before horizon: Date, into report: inout RetentionReport) async throws {
+        var after = -Double.infinity
+        while true {
+            let rows = try await run { [batch, after] db, write in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT channel, source, key, created_at, length(key) + length(request_sha256) + length(response)
+                    FROM idempotency_key WHERE created_at < ? AND created_at >= ? ORDER BY created_at LIMIT ?
+                    """, arguments: [horizon.timeIntervalSince1970, after, batch])
+                if write {
+                    for row in rows {
+                        try db.execute(sql: "DELETE FROM idempotency_key WHERE channel = ? AND source = ? AND key = ?",
+                                       arguments: [row[0] as String, row[1] as String, row[2] as String])
+                    }
+                }
+                return rows.map { (created: $0[3] as Double, bytes: $0[4] as Int) }
+            }
+            for row in rows { report.add(.idempotencyKeys, bytes: row.bytes) }
+            guard rows.count == batch, let last = rows.last else { return }
+            if dryRun { after = last.created.nextUp }
+        }
     }
 
     /// Delivered events finished before the horizon (pending and dead ones always stay).

@@ -28,10 +28,24 @@ struct ForwardingBenchmark: AsyncParsableCommand {
     @Option(help: "classification: the held-out examples (TSV).") var heldout = "bench/classification_heldout.tsv"
     @Option(help: "classification: the taxonomy.") var taxonomy = "channels/taxonomy.yaml"
     @Option(help: "Instead: phone-number agreement with these libphonenumber vectors (TSV).") var phoneVectors: String?
+    @Option(help: "Instead: feed cases over this many simulated days and print the store's size.") var retentionDays: Int?
+    @Option(help: "retention: cases in all.") var retentionCases = 200_000
+    @Flag(inversion: .prefixedNo, help: "retention: sweep once a simulated day.") var sweep = true
+    @Option(help: "retention: horizons as raw_inputs,delivered_events,trace,resolved_quarantine days.") var horizons = "60,30,120,90"
+    @Option(help: "retention: print the size every this many days.") var every = 20
+    @Option(help: "retention: leave the store in this directory (its last day ends now).") var keep: String?
 
     func run() async throws {
         if let classification {
             try FidelityBenchmark.classification(taxonomyPath: taxonomy, examplesPath: classification, heldoutPath: heldout)
+            return
+        }
+        if let retentionDays {
+            let days = horizons.split(separator: ",").compactMap { Int($0) }
+            guard days.count == 4 else { throw ValidationError("--horizons: four numbers of days") }
+            var settings = RetentionSettings()
+            (settings.rawInputsDays, settings.deliveredEventsDays, settings.traceDays, settings.resolvedQuarantineDays) = (days[0], days[1], days[2], days[3])
+            try await RetentionBenchmark(days: retentionDays, cases: retentionCases, sweep: sweep, settings: settings, every: every, keep: keep).run()
             return
         }
         if let phoneVectors {
