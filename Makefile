@@ -38,6 +38,8 @@ check: build
 ## from a 5 000-message dovecot mailbox, then dedup precision and recall on our labelled pairs
 ## and on the second, unseen set, classification accuracy (cross-validated and held out, per
 ## category), phone-number agreement with libphonenumber's vectors,
+## then the store's size over 400 simulated days with retention and webhook req/s with the
+## retention sweeper off, catching up on a backlog and steady (bench/retention.sh),
 ## then the cost of a dedup lookup with 10 000 and 1 000 000 cases stored (without and with
 ## store.mmap_mib), then start-to-ready time and idle RSS under a stand-in for systemd.
 bench: release
@@ -48,6 +50,7 @@ bench: release
 	.build/release/intake-bench --sink http --events 100000 --batch-size 100 --concurrency 4
 	bench/hotline.sh
 	bench/email.sh
+	bench/retention.sh
 	.build/release/intake-bench --dedup-pairs bench/dedup_pairs.jsonl
 	.build/release/intake-bench --dedup-pairs bench/dedup_pairs_unseen.jsonl
 	.build/release/intake-bench --classification channels/classification_examples.tsv --heldout bench/classification_heldout.tsv
