@@ -1,0 +1,316 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import IntakeChannels
+import IntakeCore
+import IntakeStore
+import IntakeTestSupport
+import Logging
+import NIOCore
+import Testing
+
+@testable import IntakeDaemon
+
+/// The console through Hummingbird's in-process client: logins, cookies, CSRF tokens, roles,
+/// escaping and downloads, over a store with real cases.
+@Suite struct ConsoleRouteTests {
+    final class Fixture: Sendable {
+        let environment: TestEnvironment
+        let configuration: LoadedConfiguration
+        let database: IntakeDatabase
+        let blobs: BlobStore
+        let console: AdminConsole
+        let webhook: WebhookIntake
+
+        init(maxLoginFailures: Int = 5) async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-console-\(UUID().uuidString)")
+            let usersFile = directory.appendingPathComponent("admin-users").path
+            environment = try TestEnvironment(
+                extraYAML: "admin:\n  enabled: true\n  listen_port: 0\n  users_file: \(usersFile)\n  max_login_failures: \(maxLoginFailures)\n",
+                directory: directory)
+            configuration = try ConfigurationLoader.load(path: environment.configPath)
+            database = try configuration.openDatabase()
+            blobs = try BlobStore(root: URL(fileURLWithPath: configuration.settings.store.blobDir))
+            let admin = ConsoleUserAdmin(file: ConsoleUsersFile(path: usersFile), database: database)
+            try await admin.add("admin", role: .admin, password: "admin-password", by: "test")
+            try await admin.add("operator", role: .operator, password: "operator-password", by: "test")
+            try await admin.add("viewer", role: .viewer, password: "viewer-password", by: "test")
+            console = try AdminConsole(configuration: configuration, database: database, blobs: blobs, logger: Logger(label: "test"))
+            webhook = WebhookIntake(
+                configuration: configuration.settings.webhook, database: database, blobs: blobs,
+                authenticator: Live(SourceAuthenticator(sources: configuration.webhookSources)), normalizer: Live(configuration.normalizer),
+                logger: Logger(label: "test"), onQueued: {})
+        }
+
+        /// Takes a webhook request; the id of its case.
+        func post(_ body: String) async throws -> String {
+            let answer = await webhook.handle(IntakeHeaders(signature: signature(body), contentType: "application/json"), body: Array(body.utf8))
+            let json = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+            return try #require((json["cases"] as? [[String: Any]])?.first?["id"] as? String)
+        }
+
+        /// Dead-letters every due event, as a sink that refused them would.
+        func deadLetterEverything() async throws {
+            let due = try await database.dueEvents(now: .distantFuture, limit: 100)
+            try await database.record(due.map { ($0, .deadLetter(reason: "HTTP 400: 字段不合法")) }, sink: "http")
+        }
+
+        var application: some ApplicationProtocol { Application(router: console.router()) }
+
+        deinit {
+            database.close()
+            try? FileManager.default.removeItem(at: environment.directory)
+        }
+    }
+
+    /// A browser's cookie jar, enough for these tests.
+    struct Browser {
+        var cookies: [String: String] = [:]
+
+        var header: HTTPFields {
+            cookies.isEmpty ? [:] : [.cookie: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
+        }
+
+        mutating func take(_ response: TestResponse) {
+            for line in response.headers[values: .setCookie] {
+                let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+                guard pair.count == 2 else { continue }
+                if pair[1].isEmpty { cookies[pair[0]] = nil } else { cookies[pair[0]] = pair[1] }
+            }
+        }
+
+        mutating func get(_ client: some TestClientProtocol, _ uri: String) async throws -> TestResponse {
+            let response = try await client.execute(uri: uri, method: .get, headers: header)
+            take(response)
+            return response
+        }
+
+        mutating func post(_ client: some TestClientProtocol, _ uri: String, _ form: String) async throws -> TestResponse {
+            var headers = header
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: form))
+            take(response)
+            return response
+        }
+
+        /// Logs in through the form; the answer to the form's post.
+        mutating func login(_ client: some TestClientProtocol, _ user: String, _ password: String) async throws -> TestResponse {
+            _ = try await get(client, "/login")
+            let token = cookies[AdminConsole.loginCookie] ?? ""
+            return try await post(client, "/login", "csrf=\(token)&user=\(user)&password=\(password)")
+        }
+
+        /// The CSRF token the page's forms carry.
+        static func csrf(in page: TestResponse) -> String? {
+            let text = String(buffer: page.body)
+            guard let range = text.range(of: #"name="csrf" value="([^"]+)""#, options: .regularExpression) else { return nil }
+            return String(text[range].dropFirst(#"name="csrf" value=""#.count).dropLast())
+        }
+    }
+
+    @Test func aPageWithoutASessionSendsToTheLoginAndTheLoginSetsAStrictHttpOnlyCookie() async throws {
+        let fixture = try await Fixture()
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            let anonymous = try await browser.get(client, "/dead")
+            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.headers[.location] == "/login?next=%2Fdead")
+            let wrong = try await browser.login(client, "admin", "not-the-password")
+            #expect(wrong.status == .unauthorized)
+            #expect(String(buffer: wrong.body).contains("用户名或密码错误"))
+            #expect(browser.cookies[AdminConsole.sessionCookie] == nil)
+            let right = try await browser.login(client, "admin", "admin-password")
+            #expect(right.status == .seeOther)
+            let cookie = try #require(right.headers[values: .setCookie].first { $0.hasPrefix("intake_session=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"))
+            #expect(!cookie.contains("Secure"))
+            let overview = try await browser.get(client, "/")
+            #expect(overview.status == .ok)
+            #expect(String(buffer: overview.body).contains("概览"))
+            #expect(overview.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'none'") == true)
+            #expect(overview.headers[.cacheControl] == "no-store")
+        }
+    }
+
+    @Test func behindATLSProxyTheCookieIsSecure() async throws {
+        let fixture = try await Fixture()
+        try await fixture.application.test(.router) { client in
+            let login = try await client.execute(uri: "/login", method: .get, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
+            let cookie = try #require(login.headers[values: .setCookie].first { $0.hasPrefix("intake_login=") })
+            #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        }
+    }
+
+    @Test func aLoginWithoutTheFormsTokenIsRefused() async throws {
+        let fixture = try await Fixture()
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            let forged = try await browser.post(client, "/login", "user=admin&password=admin-password")
+            #expect(forged.status == .forbidden)
+            #expect(browser.cookies[AdminConsole.sessionCookie] == nil)
+        }
+    }
+
+    @Test func loginsAreRateLimited() async throws {
+        let fixture = try await Fixture(maxLoginFailures: 3)
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            for _ in 0..<3 { #expect(try await browser.login(client, "admin", "guess").status == .unauthorized) }
+            let refused = try await browser.login(client, "admin", "admin-password")
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter].flatMap(Int.init).map { $0 > 0 } == true)
+            #expect(browser.cookies[AdminConsole.sessionCookie] == nil)
+        }
+    }
+
+    @Test func aPostWithoutTheCSRFTokenIsRefusedAndChangesNothing() async throws {
+        let fixture = try await Fixture()
+        _ = try await fixture.post(sampleRequest(ref: "csrf-1"))
+        try await fixture.deadLetterEverything()
+        let letter = try #require(try fixture.database.deadLetters().first)
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "admin", "admin-password")
+            let missing = try await browser.post(client, "/dead/replay", "one=\(letter.outboxID)")
+            #expect(missing.status == .forbidden)
+            let wrong = try await browser.post(client, "/dead/replay", "csrf=forged&one=\(letter.outboxID)")
+            #expect(wrong.status == .forbidden)
+            #expect(String(buffer: wrong.body).contains("CSRF"))
+        }
+        #expect(try fixture.database.deadLetters().count == 1)
+    }
+
+    @Test func aViewerSeesDeadLettersButIsRefusedAReplayAndAnOperatorReplaysWithTheirNameTraced() async throws {
+        let fixture = try await Fixture()
+        let caseID = try await fixture.post(sampleRequest(ref: "dead-1"))
+        try await fixture.deadLetterEverything()
+        let letter = try #require(try fixture.database.deadLetters().first)
+        try await fixture.application.test(.router) { client in
+            var viewer = Browser()
+            _ = try await viewer.login(client, "viewer", "viewer-password")
+            let page = try await viewer.get(client, "/dead")
+            #expect(page.status == .ok)
+            let text = String(buffer: page.body)
+            #expect(text.contains("HTTP 400: 字段不合法") && text.contains("只读账户不能重放"))
+            #expect(!text.contains("replay-one"))
+            let token = try #require(Browser.csrf(in: page))
+            let refused = try await viewer.post(client, "/dead/replay", "csrf=\(token)&one=\(letter.outboxID)")
+            #expect(refused.status == .forbidden)
+            #expect(String(buffer: refused.body).contains("权限不足"))
+            #expect(try fixture.database.deadLetters().count == 1)
+
+            var operatorBrowser = Browser()
+            _ = try await operatorBrowser.login(client, "operator", "operator-password")
+            let dead = try await operatorBrowser.get(client, "/dead")
+            let operatorToken = try #require(Browser.csrf(in: dead))
+            let replay = try await operatorBrowser.post(client, "/dead/replay", "csrf=\(operatorToken)&one=\(letter.outboxID)")
+            #expect(replay.status == .seeOther)
+            #expect(try fixture.database.deadLetters().isEmpty)
+            let replayed = try fixture.database.traceEntries(for: caseID).filter { $0.step == "replayed" }
+            #expect(replayed.map(\.actor) == ["operator@console"])
+        }
+    }
+
+    @Test func hostileCaseTextIsShownAsTextOnEveryPageThatShowsIt() async throws {
+        let fixture = try await Fixture()
+        let hostile = #"<script>alert(1)</script>"#
+        // The ref as JSON text, then as the case holds it.
+        let caseID = try await fixture.post(sampleRequest(ref: #"xss-\"><img src=x onerror=alert(2)>"#, description: hostile))
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "viewer", "viewer-password")
+            for uri in ["/cases/\(caseID)", "/cases?ref=" + AdminConsole.queryEscaped(#"xss-"><img src=x onerror=alert(2)>"#), "/enterprises?uscc=91120116MA07K3RD93"] {
+                let page = try await browser.get(client, uri)
+                #expect(page.status == .ok, "\(uri)")
+                let text = String(buffer: page.body)
+                #expect(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "\(uri)")
+                #expect(!text.contains("<script"), "\(uri)")
+                #expect(!text.contains("<img src=x"), "\(uri)")
+            }
+        }
+    }
+
+    @Test func searchFindsACaseByRefPhoneEmailEnterpriseAndKey() async throws {
+        let fixture = try await Fixture()
+        let caseID = try await fixture.post(sampleRequest(ref: "find-me-1"))
+        _ = try await fixture.post(sampleRequest(ref: "other-2", description: "园区道路路灯不亮，晚上出行不便。").replacingOccurrences(of: "138 1234 5678", with: "139 2000 1024"))
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "viewer", "viewer-password")
+            for query in ["ref=find-me-1", "phone=13812345678", "phone=%2B86+138-1234-5678", "email=ZHANG%40example.cn", "case=\(caseID.suffix(12))"] {
+                let page = String(buffer: try await browser.get(client, "/cases?" + query).body)
+                #expect(page.contains("共 1 件"), "\(query)")
+                #expect(page.contains("/cases/\(caseID)"), "\(query)")
+            }
+            let both = String(buffer: try await browser.get(client, "/cases?enterprise=某某科技").body)
+            #expect(both.contains("共 2 件"))
+            let none = String(buffer: try await browser.get(client, "/cases?phone=13700000000").body)
+            #expect(none.contains("共 0 件"))
+        }
+    }
+
+    @Test func theCasePageShowsItsTimelineAndItsRawInputDownloadsAsAnAttachment() async throws {
+        let fixture = try await Fixture()
+        let caseID = try await fixture.post(sampleRequest(ref: "raw-1"))
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "viewer", "viewer-password")
+            let page = String(buffer: try await browser.get(client, "/cases/\(caseID)").body)
+            for step in ["received", "normalised", "deduplicated", "stored", "queued"] { #expect(page.contains("step-\(step)"), "\(step)") }
+            let raw = try await browser.get(client, "/cases/\(caseID)/raw")
+            #expect(raw.status == .ok)
+            #expect(raw.headers[.contentDisposition] == #"attachment; filename="raw-1-raw.json"; filename*=UTF-8''raw-1-raw.json"#)
+            #expect(raw.headers[.contentType] == "application/octet-stream")
+            #expect(String(buffer: raw.body).contains("厂房用地规划许可"))
+        }
+    }
+
+    @Test func downloadNamesLoseTheirPathsAndControls() {
+        #expect(AdminConsole.safeFileName("../../etc/passwd") == "passwd")
+        #expect(AdminConsole.safeFileName("C:\\Windows\\evil.exe") == "evil.exe")
+        #expect(AdminConsole.safeFileName("..\u{0}\r\n") == "download")
+        #expect(AdminConsole.safeFileName("现场\"1\";.jpg") == "现场1.jpg")
+        let response = AdminConsole.download(Data("x".utf8), name: "现场 照片.jpg", mediaType: "application/octet-stream")
+        #expect(response.headers[.contentDisposition] == "attachment; filename=\"___.jpg\"; filename*=UTF-8''%E7%8E%B0%E5%9C%BA%20%E7%85%A7%E7%89%87.jpg")
+    }
+
+    @Test func onlyAnAdminManagesUsersAndARemovedUsersSessionEndsAtOnce() async throws {
+        let fixture = try await Fixture()
+        try await fixture.application.test(.router) { client in
+            var operatorBrowser = Browser()
+            _ = try await operatorBrowser.login(client, "operator", "operator-password")
+            #expect(try await operatorBrowser.get(client, "/users").status == .forbidden)
+            let token = try #require(Browser.csrf(in: try await operatorBrowser.get(client, "/")))
+            #expect(try await operatorBrowser.post(client, "/users/add", "csrf=\(token)&user=mallory&role=admin&password=mallory-password").status == .forbidden)
+
+            var admin = Browser()
+            _ = try await admin.login(client, "admin", "admin-password")
+            let users = try await admin.get(client, "/users")
+            let adminToken = try #require(Browser.csrf(in: users))
+            #expect(try await admin.post(client, "/users/add", "csrf=\(adminToken)&user=zhao&role=viewer&password=zhao-password").status == .seeOther)
+            #expect(try await admin.post(client, "/users/remove", "csrf=\(adminToken)&user=operator").status == .seeOther)
+            #expect(try await operatorBrowser.get(client, "/").status == .seeOther, "the removed user's session is gone")
+        }
+        let names = try ConsoleUsersFile(path: fixture.configuration.settings.admin.usersFile).read().map(\.name)
+        #expect(names == ["admin", "viewer", "zhao"])
+        #expect(try fixture.database.consoleUserChanges().suffix(2).map(\.actor) == ["admin@console", "admin@console"])
+    }
+
+    @Test func theOverviewCountsWhatTheStoreHolds() async throws {
+        let fixture = try await Fixture()
+        for index in 0..<3 { _ = try await fixture.post(sampleRequest(ref: "count-\(index)", description: "第\(index)号诉求：厂房屋顶漏水需要维修，编号\(index * 7919)。")) }
+        try await fixture.deadLetterEverything()
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "viewer", "viewer-password")
+            let page = String(buffer: try await browser.get(client, "/").body)
+            #expect(page.contains(#"id="cases-today">3<"#))
+            #expect(page.contains(#"id="cases-week">3<"#))
+            #expect(page.contains(#"id="dead-letters">3<"#))
+            #expect(page.contains(#"id="outbox-depth">0<"#))
+            #expect(page.contains("<svg class=\"chart\""))
+            #expect(page.contains(#"http-equiv="refresh""#))
+        }
+    }
+}
