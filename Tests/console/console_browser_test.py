@@ -10,6 +10,7 @@ description shown as text. Every page is saved under .build/console-screenshots/
 
     python3 Tests/console/console_browser_test.py [.build/debug/intake]
 """
+import base64
 import hashlib
 import hmac
 import http.server
@@ -190,10 +191,19 @@ admin:
         driver.implicitly_wait(2)
 
         def shot(name):
-            height = driver.execute_script("return Math.max(document.body.scrollHeight, 900)")
-            driver.set_window_size(1400, min(height + 40, 4000))
-            driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
-            driver.set_window_size(1400, 1100)
+            # The whole page, however long, through the DevTools protocol.
+            size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+            image = driver.execute_cdp_cmd("Page.captureScreenshot", {
+                "format": "png", "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}})
+            with open(os.path.join(SHOTS, name + ".png"), "wb") as f:
+                f.write(base64.b64decode(image["data"]))
+
+        def fetch(path):
+            """A GET with the browser's session cookie: what a download gives."""
+            cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+            with urllib.request.urlopen(urllib.request.Request(base + path, headers={"Cookie": cookies}), timeout=10) as answer:
+                return answer.headers, answer.read()
 
         def login(user, password):
             driver.get(base + "/login")
@@ -249,6 +259,10 @@ admin:
         steps = [row.get_attribute("class") for row in driver.find_elements(By.CSS_SELECTOR, "#timeline tbody tr")]
         check(all(f"step-{s}" in steps for s in ["received", "normalised", "deduplicated", "stored", "queued", "dead_lettered"]),
               "the timeline shows every step, the dead letter included")
+        headers, raw = fetch(driver.find_element(By.ID, "raw-download").get_attribute("href")[len(base):])
+        check(headers["Content-Disposition"].startswith('attachment; filename="portal-ref-001-raw.json"')
+              and headers["Content-Type"] == "application/octet-stream", "the raw input downloads as an attachment")
+        check(json.loads(raw)["ref"] == "portal-ref-001", "and is the request as it came")
         shot("05-case")
         driver.get(base + f"/cases/{again['id']}")
         check("重复于" in text("dedup-decision") and first["id"] in text("dedup-decision"), "a duplicate's page explains its decision")
@@ -303,7 +317,11 @@ admin:
         shot("13-quarantine")
         driver.get(base + "/hotline")
         check("2026-12-06.csv" in text("hotline-files"), "the hotline file is listed")
-        check(len(driver.find_elements(By.CSS_SELECTOR, "a.report-link")) == 1, "with its error report to download")
+        reports = driver.find_elements(By.CSS_SELECTOR, "a.report-link")
+        check(len(reports) == 1, "with its error report to download")
+        headers, report = fetch(reports[0].get_attribute("href")[len(base):])
+        check(headers["Content-Disposition"].startswith('attachment; filename="2026-12-06.csv.errors.csv"'), "the report downloads as an attachment")
+        check("RX-1002" in report.decode("utf-8-sig"), "and lists the rejected row")
         shot("14-hotline")
         driver.get(base + "/users")
         check("viewer" in text("users-table"), "the admin sees the users")

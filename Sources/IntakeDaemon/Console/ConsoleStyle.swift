@@ -41,11 +41,13 @@ enum ConsoleStyle {
         table.grid { width: 100%; border: 1px solid #dde3e9; }
         table.grid th, table.grid td { border-bottom: 1px solid #e6ebf0; padding: 6px 8px; text-align: left; vertical-align: top; }
         table.grid th { background: #eef2f6; font-weight: 600; font-size: 12px; color: #3d4c5b; }
+        table.fields { width: 100%; }
         table.fields th { text-align: left; padding: 4px 12px 4px 0; color: #4a5a6a; font-weight: normal; white-space: nowrap; vertical-align: top; }
         table.fields td { padding: 4px 0; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         td.time { white-space: nowrap; font-size: 12px; }
         td.text, .text { white-space: pre-wrap; word-break: break-word; }
+        table.cases td.text { min-width: 16em; }
         td.detail-cell { max-width: 520px; white-space: pre-wrap; }
         tr.duplicate td { background: #fbfbf3; }
         .description { background: #fff; border: 1px solid #dde3e9; padding: 12px; white-space: pre-wrap; word-break: break-word; }

@@ -40,10 +40,12 @@ extension ConsoleTemplates {
             {{^hasCandidates}}<p class="note">窗口内没有共享身份标识或文本特征的案件。</p>{{/hasCandidates}}
             {{/dedup}}
             {{^dedup}}<p class="note">未记录查重结果（查重关闭，或为邮件跟进件）。</p>{{/dedup}}
-            <h2>关联案件</h2>
-            {{#hasLinks}}{{> caseRows}}{{/hasLinks}}
-            {{^hasLinks}}<p class="note">没有重复件或跟进件。</p>{{/hasLinks}}
           </div>
+        </section>
+        <section id="linked">
+          <h2>关联案件 <small>此后提交的重复件、疑似重复件与跟进件</small></h2>
+          {{#hasLinks}}{{> caseRows}}{{/hasLinks}}
+          {{^hasLinks}}<p class="note">没有重复件或跟进件。</p>{{/hasLinks}}
         </section>
         <section>
           <h2>处理轨迹</h2>
