@@ -26,8 +26,18 @@ import Testing
         init(maxLoginFailures: Int = 5) async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-console-\(UUID().uuidString)")
             let usersFile = directory.appendingPathComponent("admin-users").path
+            let mapping = repositoryRoot.appendingPathComponent("channels/hotline.yaml").path
             environment = try TestEnvironment(
-                extraYAML: "admin:\n  enabled: true\n  listen_port: 0\n  users_file: \(usersFile)\n  max_login_failures: \(maxLoginFailures)\n",
+                extraYAML: """
+                    admin:
+                      enabled: true
+                      listen_port: 0
+                      users_file: \(usersFile)
+                      max_login_failures: \(maxLoginFailures)
+                    hotline:
+                      sources:
+                        - {name: hotline, spool_dir: \(directory.path)/spool, mapping: \(mapping)}
+                    """,
                 directory: directory)
             configuration = try ConfigurationLoader.load(path: environment.configPath)
             database = try configuration.openDatabase()
@@ -297,6 +307,38 @@ import Testing
         let names = try ConsoleUsersFile(path: fixture.configuration.settings.admin.usersFile).read().map(\.name)
         #expect(names == ["admin", "viewer", "zhao"])
         #expect(try fixture.database.consoleUserChanges().suffix(2).map(\.actor) == ["admin@console", "admin@console"])
+    }
+
+    @Test func anOperatorReprocessesAQuarantinedFileAndTheTraceNamesThem() async throws {
+        let fixture = try await Fixture()
+        let export = fixture.environment.directory.appendingPathComponent("没有表头.csv")
+        try "序号,备注\n1,无法识别的导出\n".write(to: export, atomically: true, encoding: .utf8)
+        let hotline = try HotlineAdmin(configuration: fixture.configuration)
+        let summary = try await hotline.ingest(channel: "hotline", file: export.path, progress: nil)
+        hotline.close()
+        #expect(summary.quarantinedReason != nil)
+        let entry = try #require(try fixture.database.quarantined().first)
+        try await fixture.application.test(.router) { client in
+            var viewer = Browser()
+            _ = try await viewer.login(client, "viewer", "viewer-password")
+            let page = try await viewer.get(client, "/quarantine")
+            #expect(String(buffer: page.body).contains("没有表头.csv"))
+            let viewerToken = try #require(Browser.csrf(in: page))
+            #expect(try await viewer.post(client, "/quarantine/reprocess", "csrf=\(viewerToken)&one=\(entry.id!)").status == .forbidden)
+            #expect(try fixture.database.quarantined().count == 1)
+
+            var operatorBrowser = Browser()
+            _ = try await operatorBrowser.login(client, "operator", "operator-password")
+            let token = try #require(Browser.csrf(in: try await operatorBrowser.get(client, "/quarantine")))
+            let done = try await operatorBrowser.post(client, "/quarantine/reprocess", "csrf=\(token)&one=\(entry.id!)")
+            #expect(done.status == .seeOther)
+        }
+        #expect(try fixture.database.quarantined().isEmpty)
+        let reprocessed = try #require(try fixture.database.quarantineEntry(entry.id!))
+        #expect(reprocessed.resolvedBy == "operator@console")
+        #expect(try fixture.database.traceEntries(for: "没有表头.csv").filter { $0.step == "reprocessed" }.map(\.actor) == ["operator@console"])
+        let handedBack = try FileManager.default.contentsOfDirectory(atPath: fixture.environment.directory.appendingPathComponent("spool").path)
+        #expect(handedBack.contains { $0.contains("没有表头") }, "the file is back in the spool: \(handedBack)")
     }
 
     @Test func theOverviewCountsWhatTheStoreHolds() async throws {
