@@ -60,7 +60,10 @@ extension AdminConsole {
         guard parts.count == 3 else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = configuration.timeZone
-        return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
+        guard let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else { return nil }
+        // Not lenient: 2026-13-40 is a mistake, not a day in 2027.
+        let read = calendar.dateComponents([.year, .month, .day], from: date)
+        return [read.year, read.month, read.day] == parts.map(Optional.some) ? date : nil
     }
 
     static func age(_ secs: TimeInterval) -> String {

@@ -54,8 +54,9 @@ import Testing
         }
 
         /// Takes a webhook request; the id of its case.
-        func post(_ body: String) async throws -> String {
-            let answer = await webhook.handle(IntakeHeaders(signature: signature(body), contentType: "application/json"), body: Array(body.utf8))
+        func post(_ body: String, key: String? = nil) async throws -> String {
+            let answer = await webhook.handle(
+                IntakeHeaders(signature: signature(body), idempotencyKey: key, contentType: "application/json"), body: Array(body.utf8))
             let json = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
             return try #require((json["cases"] as? [[String: Any]])?.first?["id"] as? String)
         }
@@ -243,21 +244,61 @@ import Testing
 
     @Test func searchFindsACaseByRefPhoneEmailEnterpriseAndKey() async throws {
         let fixture = try await Fixture()
-        let caseID = try await fixture.post(sampleRequest(ref: "find-me-1"))
+        let caseID = try await fixture.post(sampleRequest(ref: "find-me-1"), key: "portal-key-0001")
+        let unkeyed = try await fixture.post(sampleRequest(ref: nil, description: "食堂燃气管道老化，存在安全隐患。"), key: "portal-key-0002")
         _ = try await fixture.post(sampleRequest(ref: "other-2", description: "园区道路路灯不亮，晚上出行不便。")
             .replacingOccurrences(of: "138 1234 5678", with: "139 2000 1024").replacingOccurrences(of: "zhang@example.cn", with: "li@example.cn"))
         try await fixture.application.test(.router) { client in
             var browser = Browser()
             _ = try await browser.login(client, "viewer", "viewer-password")
-            for query in ["ref=find-me-1", "phone=13812345678", "phone=%2B86+138-1234-5678", "email=ZHANG%40example.cn", "case=\(caseID.suffix(12))"] {
+            for query in ["ref=find-me-1", "key=portal-key-0001", "case=\(caseID.suffix(12))", "case=\(caseID)"] {
                 let page = String(buffer: try await browser.get(client, "/cases?" + query).body)
                 #expect(page.contains("共 1 件"), "\(query)")
                 #expect(page.contains("/cases/\(caseID)"), "\(query)")
             }
-            let both = String(buffer: try await browser.get(client, "/cases?enterprise=某某科技").body)
-            #expect(both.contains("共 2 件"))
+            // A request without a ref: its key is its ref.
+            let keyed = String(buffer: try await browser.get(client, "/cases?key=portal-key-0002").body)
+            #expect(keyed.contains("共 1 件") && keyed.contains("/cases/\(unkeyed)"))
+            for query in ["phone=13812345678", "phone=%2B86+138-1234-5678", "email=ZHANG%40example.cn"] {
+                let page = String(buffer: try await browser.get(client, "/cases?" + query).body)
+                #expect(page.contains("共 2 件") && page.contains("/cases/\(caseID)") && page.contains("/cases/\(unkeyed)"), "\(query)")
+            }
+            let all = String(buffer: try await browser.get(client, "/cases?enterprise=某某科技").body)
+            #expect(all.contains("共 3 件"))
+            #expect(String(buffer: try await browser.get(client, "/cases?enterprise=91120116MA07K3RD93&phone=13920001024").body).contains("共 1 件"))
             let none = String(buffer: try await browser.get(client, "/cases?phone=13700000000").body)
             #expect(none.contains("共 0 件"))
+        }
+    }
+
+    @Test func searchIsPaginatedAndFiltersByChannelCategoryAndDate() async throws {
+        let fixture = try await Fixture()
+        for index in 0..<25 { _ = try await fixture.post(sampleRequest(ref: "page-\(index)", description: "第\(index)次反映：园区\(index)号楼停车位不足。")) }
+        let zone = fixture.configuration.timeZone
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let format = DateFormatter()
+        format.timeZone = zone
+        format.dateFormat = "yyyy-MM-dd"
+        let today = format.string(from: Date())
+        let yesterday = format.string(from: calendar.date(byAdding: .day, value: -1, to: Date())!)
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "viewer", "viewer-password")
+            let first = String(buffer: try await browser.get(client, "/cases?channel=webhook").body)
+            #expect(first.contains("共 25 件，第 1 / 2 页"))
+            #expect(first.components(separatedBy: "class=\"case-link\"").count - 1 == 20)
+            #expect(first.contains("/cases?channel=webhook&amp;page=2"))
+            #expect(first.contains("page-24") && !first.contains("page-4<"))
+            let second = String(buffer: try await browser.get(client, "/cases?channel=webhook&page=2").body)
+            #expect(second.components(separatedBy: "class=\"case-link\"").count - 1 == 5)
+            #expect(second.contains("page-0<") && second.contains("上一页"))
+            #expect(String(buffer: try await browser.get(client, "/cases?channel=hotline").body).contains("共 0 件"))
+            #expect(String(buffer: try await browser.get(client, "/cases?category=land").body).contains("共 25 件"))
+            #expect(String(buffer: try await browser.get(client, "/cases?category=tax").body).contains("共 0 件"))
+            #expect(String(buffer: try await browser.get(client, "/cases?from=\(today)&to=\(today)").body).contains("共 25 件"))
+            #expect(String(buffer: try await browser.get(client, "/cases?to=\(yesterday)").body).contains("共 0 件"))
+            #expect(String(buffer: try await browser.get(client, "/cases?from=2026-13-40").body).contains("日期格式"))
         }
     }
 
