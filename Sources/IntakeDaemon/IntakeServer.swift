@@ -157,6 +157,8 @@ public final class IntakeServer: Sendable {
             let admin = settings.admin
             let app = Application(
                 router: console.router(),
+                // The webhook's deadlines: a slow client cannot hold the console's listener either.
+                server: DeadlineHTTP1Channel.builder(readTimeoutSecs: settings.webhook.readTimeoutSecs, idleTimeoutSecs: settings.webhook.idleTimeoutSecs),
                 configuration: .init(address: .hostname(admin.listenHost, port: admin.listenPort), serverName: "intake-admin"),
                 onServerRunning: { [heartbeats] channel in
                     heartbeats.up("admin")

@@ -89,7 +89,7 @@ extension AdminConsole {
             let folded = EnterpriseIdentity.normalizedName(name) ?? name
             cases = try database.enterpriseCases(foldedName: folded)
             // The LIKE finds names that contain the folded form; keep those that fold to it.
-            cases = cases.filter { summary in summary.enterpriseName.flatMap(EnterpriseIdentity.normalizedName) == folded || summary.enterpriseName == nil }
+            cases = cases.filter { summary in summary.enterpriseName.flatMap(EnterpriseIdentity.normalizedName) == folded }
             values["heading"] = "企业名称 “\(name)”（归一为 “\(folded)”）"
             values["explanation"] = "按归一化的企业名称（去掉有限公司、分公司、城市前缀，繁简统一）匹配。"
         }

@@ -18,7 +18,7 @@ extension AdminConsole {
                 return row
             }
             let values: [String: Any] = ["letters": rows, "hasLetters": !rows.isEmpty, "canReplay": viewer.user.role.allows(.operator)]
-            return pages.render("dead", values, frame: ConsoleFrame(title: "死信", nav: "dead", viewer: viewer, flash: request.uri.queryParameters["done"].map(String.init)))
+            return pages.render("dead", values, frame: ConsoleFrame(title: "死信", nav: "dead", viewer: viewer, flash: sessions.takeFlash(token: viewer.token)))
         }
         action(router, "/dead/replay", needs: .operator) { [self] _, _, viewer, form in
             let ids: [Int64]
@@ -29,11 +29,11 @@ extension AdminConsole {
             } else {
                 ids = form.all("id").compactMap(Int64.init)
             }
-            guard !ids.isEmpty else { return Self.redirect(to: "/dead?done=" + Self.queryEscaped("未选择死信。")) }
+            guard !ids.isEmpty else { return done("未选择死信。", then: "/dead", viewer: viewer) }
             let replayed = try await database.replayDeadLetters(ids, actor: viewer.actor)
             if !replayed.isEmpty { onQueued() }
             logger.info("console replayed dead letters", metadata: ["intake.console.user": "\(viewer.user.name)", "intake.count": "\(replayed.count)"])
-            return Self.redirect(to: "/dead?done=" + Self.queryEscaped("已重放 \(replayed.count) 条死信：" + replayed.map(String.init).joined(separator: ", ")))
+            return done("已重放 \(replayed.count) 条死信：" + replayed.map(String.init).joined(separator: ", "), then: "/dead", viewer: viewer)
         }
         page(router, "/quarantine") { [self] request, _, viewer in
             let showResolved = request.uri.queryParameters["all"] != nil
@@ -61,19 +61,19 @@ extension AdminConsole {
                 "entries": rows, "hasEntries": !rows.isEmpty, "canReprocess": viewer.user.role.allows(.operator), "showResolved": showResolved,
             ]
             return pages.render(
-                "quarantine", values, frame: ConsoleFrame(title: "隔离", nav: "quarantine", viewer: viewer, flash: request.uri.queryParameters["done"].map(String.init)))
+                "quarantine", values, frame: ConsoleFrame(title: "隔离", nav: "quarantine", viewer: viewer, flash: sessions.takeFlash(token: viewer.token)))
         }
         action(router, "/quarantine/reprocess", needs: .operator) { [self] _, _, viewer, form in
             let all = form["all"] != nil
             let ids = all ? [] : (form["one"].flatMap(Int64.init).map { [$0] } ?? form.all("id").compactMap(Int64.init))
-            guard all || !ids.isEmpty else { return Self.redirect(to: "/quarantine?done=" + Self.queryEscaped("未选择条目。")) }
+            guard all || !ids.isEmpty else { return done("未选择条目。", then: "/quarantine", viewer: viewer) }
             let admin = HotlineAdmin(configuration: configuration, database: database, blobs: blobs)
             let outcomes = try await admin.reprocess(ids: ids, all: all, actor: viewer.actor)
             if outcomes.contains(where: \.resolved) { onQueued() }
             logger.info("console reprocessed quarantine", metadata: ["intake.console.user": "\(viewer.user.name)", "intake.count": "\(outcomes.count)"])
             let resolved = outcomes.filter(\.resolved).count
             let text = "重新处理 \(outcomes.count) 条，\(resolved) 条已通过：" + outcomes.map { "#\($0.id) \($0.message)" }.joined(separator: "；")
-            return Self.redirect(to: "/quarantine?done=" + Self.queryEscaped(String(text.prefix(1500))))
+            return done(String(text.prefix(1500)), then: "/quarantine", viewer: viewer)
         }
         page(router, "/hotline") { [self] _, _, viewer in
             let files = try database.hotlineFiles()

@@ -20,7 +20,7 @@ extension AdminConsole {
                 },
                 "newRoles": roles.map { ["value": $0.rawValue, "label": $0.label] },
             ]
-            return pages.render("users", values, frame: ConsoleFrame(title: "用户", nav: "users", viewer: viewer, flash: request.uri.queryParameters["done"].map(String.init)))
+            return pages.render("users", values, frame: ConsoleFrame(title: "用户", nav: "users", viewer: viewer, flash: sessions.takeFlash(token: viewer.token)))
         }
         action(router, "/users/add", needs: .admin) { [self] _, _, viewer, form in
             try await userChange(viewer) {
@@ -52,11 +52,16 @@ extension AdminConsole {
 
     private func userChange(_ viewer: ConsoleViewer, _ change: () async throws -> String) async throws -> Response {
         do {
-            let done = try await change()
+            let what = try await change()
             logger.info("console user change", metadata: ["intake.console.user": "\(viewer.user.name)"])
-            return Self.redirect(to: "/users?done=" + Self.queryEscaped(done))
+            return done(what, then: "/users", viewer: viewer)
         } catch let refusal as ConsoleUserAdmin.Refusal {
             return message(.unprocessableContent, "未能修改用户", refusal.description, viewer: viewer, back: "/users")
+        } catch {
+            // Under the unit's ProtectSystem=strict, /etc/intake is read-only to the daemon.
+            logger.error("console user change failed", metadata: ["error": "\(error)"])
+            return message(
+                .internalServerError, "未能修改用户", "无法写入用户文件（\(settings.usersFile)）：\(error)。可改用命令 intake admin user。", viewer: viewer, back: "/users")
         }
     }
 }

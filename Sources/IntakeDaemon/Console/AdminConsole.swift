@@ -119,6 +119,12 @@ public final class AdminConsole: Sendable {
         pages.render("message", ["heading": heading, "text": text, "back": back], frame: ConsoleFrame(title: heading, viewer: viewer), status: status)
     }
 
+    /// After an action: back to its page, which says what was done.
+    func done(_ text: String, then location: String, viewer: ConsoleViewer) -> Response {
+        sessions.setFlash(text, token: viewer.token)
+        return Self.redirect(to: location)
+    }
+
     static func redirect(to location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
     }

@@ -14,6 +14,8 @@ public final class ConsoleSessions: Sendable {
     }
 
     private let sessions = Mutex<[String: Session]>([:])
+    /// What the next page of a session says about the action before it ("已重放 3 条").
+    private let flashes = Mutex<[String: String]>([:])
     let lifetimeSecs: TimeInterval
     let clock: @Sendable () -> Date
 
@@ -28,10 +30,12 @@ public final class ConsoleSessions: Sendable {
         let session = Session(user: user, csrfToken: Self.randomToken(), expiresAt: clock().addingTimeInterval(lifetimeSecs))
         let key = Self.key(token)
         let now = clock()
-        sessions.withLock { sessions in
+        let live = sessions.withLock { sessions in
             sessions = sessions.filter { $0.value.expiresAt > now }
             sessions[key] = session
+            return Set(sessions.keys)
         }
+        flashes.withLock { flashes in flashes = flashes.filter { live.contains($0.key) } }
         return (token, session)
     }
 
@@ -54,11 +58,24 @@ public final class ConsoleSessions: Sendable {
         guard let token else { return }
         let key = Self.key(token)
         sessions.withLock { _ = $0.removeValue(forKey: key) }
+        flashes.withLock { _ = $0.removeValue(forKey: key) }
     }
 
     /// Ends every session of `user` (removed, or its password changed).
     public func closeAll(of user: String) {
         sessions.withLock { sessions in sessions = sessions.filter { $0.value.user != user } }
+    }
+
+    /// Leaves `text` for the session's next page (after an action's redirect): kept here, not
+    /// in the URL, so that a link cannot put words in the console's mouth.
+    public func setFlash(_ text: String, token: String) {
+        let key = Self.key(token)
+        flashes.withLock { $0[key] = text }
+    }
+
+    public func takeFlash(token: String) -> String? {
+        let key = Self.key(token)
+        return flashes.withLock { $0.removeValue(forKey: key) }
     }
 
     /// Whether a form's token is its session's, compared over every byte.

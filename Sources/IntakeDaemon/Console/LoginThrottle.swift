@@ -35,6 +35,7 @@ public final class LoginThrottle: Sendable {
             for key in keys { failures[key, default: []].append(now) }
             // Bounded: a flood of made-up user names cannot grow this without limit.
             if failures.count > 10_000 { failures = failures.filter { now.timeIntervalSince($0.value.last ?? now) < lockoutSecs } }
+            if failures.count > 10_000 { failures = failures.filter { !$0.key.hasPrefix("user:") } }
         }
     }
 

@@ -23,7 +23,7 @@ import Testing
         let console: AdminConsole
         let webhook: WebhookIntake
 
-        init(maxLoginFailures: Int = 5) async throws {
+        init(maxLoginFailures: Int = 5, dedup: Bool = false) async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-console-\(UUID().uuidString)")
             let usersFile = directory.appendingPathComponent("admin-users").path
             let mapping = repositoryRoot.appendingPathComponent("channels/hotline.yaml").path
@@ -38,7 +38,7 @@ import Testing
                       sources:
                         - {name: hotline, spool_dir: \(directory.path)/spool, mapping: \(mapping)}
                     """,
-                directory: directory)
+                dedup: dedup, directory: directory)
             configuration = try ConfigurationLoader.load(path: environment.configPath)
             database = try configuration.openDatabase()
             blobs = try BlobStore(root: URL(fileURLWithPath: configuration.settings.store.blobDir))
@@ -380,6 +380,35 @@ import Testing
         #expect(try fixture.database.traceEntries(for: "没有表头.csv").filter { $0.step == "reprocessed" }.map(\.actor) == ["operator@console"])
         let handedBack = try FileManager.default.contentsOfDirectory(atPath: fixture.environment.directory.appendingPathComponent("spool").path)
         #expect(handedBack.contains { $0.contains("没有表头") }, "the file is back in the spool: \(handedBack)")
+    }
+
+    @Test func theEnterpriseRecordFindsEveryCaseByFoldedNameWithDuplicatesUnderTheirOriginal() async throws {
+        let fixture = try await Fixture(dedup: true)
+        let text = "我司厂房用地规划许可已提交两个月，请问目前进度如何？"
+        let original = try await fixture.post(sampleRequest(ref: "ent-1", description: text))
+        let duplicate = try await fixture.post(sampleRequest(ref: "ent-2", description: text + "已经反映过一次了，请尽快回复。"))
+        // The name written another way, without a USCC (its text in traditional characters):
+        // the same enterprise by its folded name.
+        let withoutUSCC = #""name": "某某科技（天津）有限公司"}"#
+        let branch = try await fixture.post(sampleRequest(ref: "ent-3", description: "園區道路路燈不亮，晚上出行不便。")
+            .replacingOccurrences(of: #""name": "天津某某科技有限公司", "uscc": "91120116MA07K3RD93"}"#, with: withoutUSCC))
+        let other = try await fixture.post(sampleRequest(ref: "ent-4", description: "申请人才公寓配租。")
+            .replacingOccurrences(of: #""name": "天津某某科技有限公司", "uscc": "91120116MA07K3RD93"}"#, with: #""name": "天津另一家科技有限公司"}"#))
+        let stored = try #require(try fixture.database.caseSummary(id: duplicate))
+        #expect(stored.duplicateOf == original)
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "viewer", "viewer-password")
+            let byName = String(buffer: try await browser.get(client, "/enterprises?name=" + AdminConsole.queryEscaped("某某科技有限公司")).body)
+            #expect(byName.contains("共 3 件诉求，2 个原始案件"), "\(byName)")
+            #expect(byName.contains("/cases/\(branch)") && !byName.contains("/cases/\(other)"))
+            // The duplicate is listed inside its original's group.
+            let group = try #require(byName.range(of: "/cases/\(original)").map { byName[$0.upperBound...] })
+            let groupEnd = group.range(of: "</article>").map { group[..<$0.lowerBound] } ?? group
+            #expect(groupEnd.contains("/cases/\(duplicate)") && groupEnd.contains("重复件"))
+            let byUSCC = String(buffer: try await browser.get(client, "/enterprises?uscc=91120116ma07k3rd93").body)
+            #expect(byUSCC.contains("共 2 件诉求，1 个原始案件"), "\(byUSCC)")
+        }
     }
 
     @Test func theOverviewCountsWhatTheStoreHolds() async throws {
