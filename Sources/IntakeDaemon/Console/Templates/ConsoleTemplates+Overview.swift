@@ -15,11 +15,13 @@ extension ConsoleTemplates {
         </section>
         <section>
           <h2>近 7 天各渠道案件</h2>
+          <div class="two">
           {{{chart}}}
           <table class="grid" id="per-day">
             <thead><tr><th>日期</th>{{#channels}}<th>{{label}}</th>{{/channels}}<th>合计</th></tr></thead>
             <tbody>{{#days}}<tr><td>{{day}}</td>{{#counts}}<td class="num">{{.}}</td>{{/counts}}<td class="num">{{total}}</td></tr>{{/days}}</tbody>
           </table>
+          </div>
         </section>
         <section class="two">
           <div>
