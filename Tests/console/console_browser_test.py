@@ -28,7 +28,7 @@ import urllib.request
 import urllib.error
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
@@ -205,11 +205,24 @@ admin:
             with urllib.request.urlopen(urllib.request.Request(base + path, headers={"Cookie": cookies}), timeout=10) as answer:
                 return answer.headers, answer.read()
 
+        def is_stale(element):
+            try:
+                element.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+
+        def click(css):
+            """Clicks and waits for the next page: the old one's elements are gone."""
+            page = driver.find_element(By.TAG_NAME, "html")
+            driver.find_element(By.CSS_SELECTOR, css).click()
+            wait_for(f"the page after {css}", lambda: is_stale(page), timeout=15)
+
         def login(user, password):
             driver.get(base + "/login")
             driver.find_element(By.NAME, "user").send_keys(user)
             driver.find_element(By.NAME, "password").send_keys(password)
-            driver.find_element(By.CSS_SELECTOR, "section.login button").click()
+            click("section.login button")
 
         def text(element_id):
             return driver.find_element(By.ID, element_id).text.strip()
@@ -244,17 +257,17 @@ admin:
         # Find a case by ref, then by phone; open its timeline.
         driver.get(base + "/cases")
         driver.find_element(By.NAME, "ref").send_keys("portal-ref-001")
-        driver.find_element(By.CSS_SELECTOR, "form.search button").click()
+        click("form.search button")
         check(text("result-count").startswith("共 1 件"), "the ref finds one case")
         links = driver.find_elements(By.CSS_SELECTOR, "a.case-link")
         check(len(links) == 1 and links[0].get_attribute("href").endswith(first["id"]), "the ref finds its case")
         driver.get(base + "/cases")
         driver.find_element(By.NAME, "phone").send_keys("+86 138-1234-5678")
-        driver.find_element(By.CSS_SELECTOR, "form.search button").click()
+        click("form.search button")
         found = [a.get_attribute("href").rsplit("/", 1)[1] for a in driver.find_elements(By.CSS_SELECTOR, "a.case-link")]
         check(sorted(found) == sorted([first["id"], again["id"]]), f"the phone, written otherwise, finds both of its cases ({len(found)})")
         shot("04-search-by-phone")
-        driver.find_element(By.CSS_SELECTOR, f"a.case-link[href='/cases/{first['id']}']").click()
+        click(f"a.case-link[href='/cases/{first['id']}']")
         check(text("case-id") == first["id"], "the case page opens")
         steps = [row.get_attribute("class") for row in driver.find_elements(By.CSS_SELECTOR, "#timeline tbody tr")]
         check(all(f"step-{s}" in steps for s in ["received", "normalised", "deduplicated", "stored", "queued", "dead_lettered"]),
@@ -290,14 +303,14 @@ admin:
         shot("09-dead-letters")
         first_letter = store.execute("SELECT id FROM outbox WHERE case_id = ? AND state = 'dead'", (first["id"],)).fetchone()[0]
         driver.execute_script("document.querySelector('#dead-form input[name=csrf]').remove()")
-        driver.find_element(By.CSS_SELECTOR, f"#dead-{first_letter} button.replay-one").click()
+        click(f"#dead-{first_letter} button.replay-one")
         check("安全令牌" in text("message-text"), "a replay without the CSRF token is refused")
         check(store.execute("SELECT state FROM outbox WHERE id = ?", (first_letter,)).fetchone()[0] == "dead", "and replays nothing")
         shot("10-csrf-refused")
 
         # Replay one dead letter and see it delivered.
         driver.get(base + "/dead")
-        driver.find_element(By.CSS_SELECTOR, f"#dead-{first_letter} button.replay-one").click()
+        click(f"#dead-{first_letter} button.replay-one")
         check("已重放 1 条" in text("flash"), "the replay is confirmed")
         shot("11-dead-replayed")
         wait_for("the replayed event", lambda: any(e.get("case", {}).get("id") == first["id"] for e in Receiver.received), timeout=15)
@@ -326,7 +339,9 @@ admin:
         driver.get(base + "/users")
         check("viewer" in text("users-table"), "the admin sees the users")
         shot("15-users")
-        driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
+        click("form.logout button")
+        wait_for("the logout", lambda: driver.current_url.startswith(base + "/login") and driver.find_elements(By.NAME, "password"), timeout=15)
+        check(not any(c["name"] == "intake_session" for c in driver.get_cookies()), "logging out removes the session cookie")
 
         # A viewer is refused a replay, even by a hand-made form with its own token.
         login("viewer", PASSWORDS["viewer"])

@@ -7,7 +7,7 @@ import _CryptoExtras
 /// (base64, a 16-byte random salt and a 32-byte key). The cost travels with the hash, so a
 /// later, dearer cost leaves older hashes readable.
 public struct PasswordHash: Sendable, Hashable, CustomStringConvertible {
-    /// log2 of scrypt's N: 2^14 × 128 × r bytes = 16 MiB, about 50 ms a check.
+    /// log2 of scrypt's N: 2^14 × 128 × r bytes = 16 MiB of memory a check.
     public static let defaultLogRounds = 14
     public let logRounds: Int
     public let blockSize: Int

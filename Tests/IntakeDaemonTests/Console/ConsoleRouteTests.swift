@@ -319,6 +319,51 @@ import Testing
         }
     }
 
+    @Test func anAttachmentDownloadsUnderItsSafeNameAndOnlyFromItsCase() async throws {
+        let fixture = try await Fixture()
+        let bytes = Data("<html><script>alert(3)</script></html>".utf8)
+        let attachment = #", "attachments": [{"name": "../现场说明.html", "media_type": "text/html", "content_base64": "\#(bytes.base64EncodedString())"}]"#
+        let caseID = try await fixture.post(sampleRequest(ref: "attach-1", extra: attachment))
+        let otherID = try await fixture.post(sampleRequest(ref: "attach-2", description: "另一件诉求。"))
+        let document = try #require(try fixture.database.caseDocument(id: caseID))
+        let stored = try JSONDecoder().decode(IntakeCase.self, from: Data(document.utf8))
+        let sha = try #require(stored.attachments.first?.sha256)
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "viewer", "viewer-password")
+            let page = String(buffer: try await browser.get(client, "/cases/\(caseID)").body)
+            #expect(page.contains("/cases/\(caseID)/attachments/\(sha)"))
+            let download = try await browser.get(client, "/cases/\(caseID)/attachments/\(sha)")
+            #expect(download.status == .ok)
+            #expect(download.headers[.contentType] == "application/octet-stream")
+            #expect(download.headers[.contentDisposition]?.hasPrefix(#"attachment; filename="____.html"; filename*=UTF-8''"#) == true)
+            #expect(download.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            #expect(Data(buffer: download.body) == bytes)
+            // The attachment is this case's: another case's page does not serve it.
+            #expect(try await browser.get(client, "/cases/\(otherID)/attachments/\(sha)").status == .notFound)
+        }
+    }
+
+    @Test func anOperatorReplaysTheSelectedDeadLettersOrAllOfThem() async throws {
+        let fixture = try await Fixture()
+        for index in 0..<4 { _ = try await fixture.post(sampleRequest(ref: "sel-\(index)", description: "第\(index)件：厂区围墙倒塌需要修复，位置\(index * 31)号。")) }
+        try await fixture.deadLetterEverything()
+        let letters = try fixture.database.deadLetters().map(\.outboxID)
+        #expect(letters.count == 4)
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "operator", "operator-password")
+            let token = try #require(Browser.csrf(in: try await browser.get(client, "/dead")))
+            #expect(try await browser.post(client, "/dead/replay", "csrf=\(token)&selected=1&id=\(letters[0])&id=\(letters[2])").status == .seeOther)
+            #expect(try fixture.database.deadLetters().map(\.outboxID) == [letters[1], letters[3]])
+            let flash = String(buffer: try await browser.get(client, "/dead").body)
+            #expect(flash.contains("已重放 2 条死信"))
+            #expect(!String(buffer: try await browser.get(client, "/dead").body).contains("已重放"), "a flash is shown once")
+            #expect(try await browser.post(client, "/dead/replay", "csrf=\(token)&all=1").status == .seeOther)
+            #expect(try fixture.database.deadLetters().isEmpty)
+        }
+    }
+
     @Test func downloadNamesLoseTheirPathsAndControls() {
         #expect(AdminConsole.safeFileName("../../etc/passwd") == "passwd")
         #expect(AdminConsole.safeFileName("C:\\Windows\\evil.exe") == "evil.exe")
