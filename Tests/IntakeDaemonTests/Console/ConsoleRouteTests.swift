@@ -364,6 +364,29 @@ import Testing
         }
     }
 
+    @Test func aDeadLetterShowsTheLaterEventsOfItsCaseItHoldsBack() async throws {
+        let fixture = try await Fixture()
+        let hotline = try HotlineAdmin(configuration: fixture.configuration)
+        defer { hotline.close() }
+        func drop(_ name: String, _ text: String) async throws {
+            let file = fixture.environment.directory.appendingPathComponent(name)
+            try "工单编号,来电时间,来电号码,诉求内容\nRX-7,2026/12/6 9:13,13920001024,\(text)\n".write(to: file, atomically: true, encoding: .utf8)
+            _ = try await hotline.ingest(channel: "hotline", file: file.path, progress: nil)
+        }
+        try await drop("first.csv", "园区自来水压力不足。")
+        try await fixture.deadLetterEverything()
+        try await drop("second.csv", "园区自来水压力不足，三楼以上经常停水。")
+        let letter = try #require(try fixture.database.deadLetters().first)
+        #expect(letter.heldBack == 1)
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "viewer", "viewer-password")
+            let page = String(buffer: try await browser.get(client, "/dead").body)
+            let row = try #require(page.range(of: "id=\"dead-\(letter.outboxID)\"").map { page[$0.upperBound...] })
+            #expect(row.prefix(1500).contains("case.updated ("), "\(row.prefix(1500))")
+        }
+    }
+
     @Test func downloadNamesLoseTheirPathsAndControls() {
         #expect(AdminConsole.safeFileName("../../etc/passwd") == "passwd")
         #expect(AdminConsole.safeFileName("C:\\Windows\\evil.exe") == "evil.exe")
