@@ -17,13 +17,21 @@ extension IntakeDatabase {
             arguments.append(ref)
         }
         if let key = query.idempotencyKey {
-            // The key is in the case's `received` step (inside its `admitted` record); a
-            // request without a ref took the key as its ref (`KEY#n` in a batch).
-            conditions.append("""
-                (c.id IN (SELECT case_id FROM trace WHERE step = 'admitted' AND case_id IS NOT NULL AND detail LIKE ? ESCAPE '\\')
-                 OR c.ref = ? OR c.ref LIKE ? ESCAPE '\\')
-                """)
-            arguments += ["%" + Self.likeEscaped("\"idempotency_key\":" + JSONValue.string(key).serialized()) + "%", key, Self.likeEscaped(key) + "#%"]
+            // The answer stored for the key names its cases (found by primary key, source by
+            // source); a request without a ref took the key as its ref (`KEY#n` in a batch).
+            // Past the raw-input horizon the answer is gone: then the cases' `received` steps,
+            // inside their `admitted` records, still carry the key (a scan of the trace).
+            let answered = try casesAnswered(idempotencyKey: key)
+            let ledger = "c.id IN (SELECT case_id FROM intake_ledger WHERE ref = ? OR (ref > ? AND ref < ?))"
+            if answered.isEmpty {
+                conditions.append("""
+                    (\(ledger) OR c.id IN (SELECT case_id FROM trace WHERE step = 'admitted' AND case_id IS NOT NULL AND detail LIKE ? ESCAPE '\\'))
+                    """)
+                arguments += [key, key + "#", key + "$", "%" + Self.likeEscaped("\"idempotency_key\":" + JSONValue.string(key).serialized()) + "%"]
+            } else {
+                conditions.append("(\(ledger) OR c.id IN (SELECT value FROM json_each(?)))")
+                arguments += [key, key + "#", key + "$", JSONValue.array(answered.map(JSONValue.string)).serialized()]
+            }
         }
         if let enterprise = query.enterprise {
             conditions.append("""
@@ -66,6 +74,19 @@ extension IntakeDatabase {
                 db, sql: "SELECT \(Self.summaryColumns) FROM intake_case c \(filter) ORDER BY c.id DESC LIMIT ? OFFSET ?",
                 arguments: StatementArguments(arguments + [pageSize, (page - 1) * pageSize]))
             return CasePage(cases: rows.map(CaseSummary.init(row:)), total: total, page: page, pageSize: pageSize)
+        }
+    }
+
+    /// The case ids in the answers stored for an `Idempotency-Key`, for every source that took input.
+    public func casesAnswered(idempotencyKey key: String) throws -> [String] {
+        try pool.read { db in
+            try Data.fetchAll(db, sql: """
+                SELECT i.response FROM channel_activity a
+                JOIN idempotency_key i ON i.channel = a.channel AND i.source = a.source AND i.key = ?
+                """, arguments: [key]).flatMap { response -> [String] in
+                guard case .object(let answer)? = try? JSONParser.parse(Array(response)), let cases = answer["cases"]?.arrayValue else { return [] }
+                return cases.compactMap { if case .object(let item) = $0 { item["id"]?.stringValue } else { nil } }
+            }
         }
     }
 

@@ -271,6 +271,25 @@ import Testing
         }
     }
 
+    @Test func pastTheRawInputHorizonAKeyStillFindsItsCaseAndTheRawInputIsShownAsRetired() async throws {
+        let fixture = try await Fixture()
+        let caseID = try await fixture.post(sampleRequest(ref: "old-1"), key: "old-key-1")
+        let report = try await fixture.database.sweep(
+            fixture.configuration.settings.retention, blobs: fixture.blobs, asOf: Date().addingTimeInterval(200 * 86400))
+        #expect(try fixture.database.casesAnswered(idempotencyKey: "old-key-1").isEmpty, "the stored answer went: \(report)")
+        try await fixture.application.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.login(client, "viewer", "viewer-password")
+            let found = String(buffer: try await browser.get(client, "/cases?key=old-key-1").body)
+            #expect(found.contains("共 1 件") && found.contains("/cases/\(caseID)"))
+            #expect(String(buffer: try await browser.get(client, "/cases?key=old-key-2").body).contains("共 0 件"))
+            let page = String(buffer: try await browser.get(client, "/cases/\(caseID)").body)
+            #expect(page.contains("已按保留期限清理") && !page.contains("raw-download"))
+            #expect(page.contains("step-raw_retired"))
+            #expect(try await browser.get(client, "/cases/\(caseID)/raw").status == .notFound)
+        }
+    }
+
     @Test func searchIsPaginatedAndFiltersByChannelCategoryAndDate() async throws {
         let fixture = try await Fixture()
         for index in 0..<25 { _ = try await fixture.post(sampleRequest(ref: "page-\(index)", description: "第\(index)次反映：园区\(index)号楼停车位不足。")) }
