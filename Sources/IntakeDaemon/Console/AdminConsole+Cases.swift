@@ -11,7 +11,8 @@ extension AdminConsole {
             let parameters = ConsoleForm(request.uri.query ?? "")
             var query = CaseQuery()
             query.caseID = parameters["case"]
-            query.ref = parameters["ref"]
+            // A Message-ID as the header writes it (`<id@host>`) is stored without the brackets.
+            query.ref = parameters["ref"].map { $0.count > 2 && $0.hasPrefix("<") && $0.hasSuffix(">") ? String($0.dropFirst().dropLast()) : $0 }
             query.idempotencyKey = parameters["key"]
             query.enterprise = parameters["enterprise"]
             query.phone = parameters["phone"].map { PhoneNumber($0, defaultAreaCode: configuration.settings.zone.defaultAreaCode).canonical }
