@@ -3,20 +3,13 @@ import GRDB
 import IntakeCore
 
 /// The console's overview figures that `StoreStatus` does not hold.
-public struct CaseCounts: Sendable, Hashable {
+public struct CaseCounts: Sendable {
     /// Cases received per day (oldest first) and channel, for the days asked for.
     public let perDay: [(start: Date, byChannel: [String: Int])]
     /// Of the cases in the whole range, those that deduplication linked to an earlier one.
     public let duplicates: Int
     public let total: Int
     public let openQuarantine: Int
-
-    public static func == (lhs: CaseCounts, rhs: CaseCounts) -> Bool {
-        lhs.perDay.map(\.start) == rhs.perDay.map(\.start) && lhs.perDay.map(\.byChannel) == rhs.perDay.map(\.byChannel)
-            && lhs.duplicates == rhs.duplicates && lhs.total == rhs.total && lhs.openQuarantine == rhs.openQuarantine
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(total) }
 }
 
 extension IntakeDatabase {
