@@ -19,11 +19,12 @@ public struct IntakeConfiguration: Sendable, Decodable {
     public var classification = ClassificationConfiguration()
     public var dedup = DedupSettings()
     public var forwarding = ForwardingSettings()
+    public var admin = AdminConsoleConfiguration()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, retention, log, webhook, hotline, email, visits, classification, dedup, forwarding
+        case zone, store, retention, log, webhook, hotline, email, visits, classification, dedup, forwarding, admin
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,6 +41,7 @@ public struct IntakeConfiguration: Sendable, Decodable {
         classification = try container.value(.classification, default: classification)
         dedup = try container.value(.dedup, default: dedup)
         forwarding = try container.value(.forwarding, default: forwarding)
+        admin = try container.value(.admin, default: admin)
     }
 }
 
