@@ -78,7 +78,7 @@ echo $! > "$work/dovecot.pid"
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$imap_port") 2>/dev/null && break; sleep 0.1; done
 
 printf 'bench-password' > "$work/imap.password"
-sed -e "s#\./var#$work/var#g" -e "s#listen_port: 8080#listen_port: $http_port#" -e "s#level: info#level: warning#" \
+sed -e "s#\./var#$work/var#g" -e "s#listen_port: 8080#listen_port: $http_port#" -e "s#level: info#level: warning#" -e "/^admin:/,/^[^ ]/ s#enabled: true#enabled: false#" \
   -e "s#enabled: false#enabled: true#" -e "s#imap://127.0.0.1:1143#imap://127.0.0.1:$imap_port#" \
   -e "s#deploy/dev/imap.password#$work/imap.password#" -e "s#poll_interval_secs: 5#poll_interval_secs: 1#" \
   deploy/intake.dev.yaml > "$work/intake.yaml"

@@ -13,7 +13,7 @@ BIN=${BIN:-.build/release/intake}
 work=$(mktemp -d /tmp/intake-hotline-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-sed -e "s#\./var#$work/var#g" -e "s#level: info#level: warning#" deploy/intake.dev.yaml > "$work/intake.yaml"
+sed -e "s#\./var#$work/var#g" -e "s#level: info#level: warning#" -e "/^admin:/,/^[^ ]/ s#enabled: true#enabled: false#" deploy/intake.dev.yaml > "$work/intake.yaml"
 
 for rows in "$SMALL" "$ROWS"; do
   echo "generating $rows rows ..."

@@ -14,6 +14,7 @@
 #     "steady" is a run after it, sweeping every second.
 #
 #   DAYS=400 CASES=200000 COUNT=60000 CONNS=32 bench/retention.sh
+#   (SIZES=0 skips the first part's sweeping feed, about 18 minutes here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +31,10 @@ cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -
 trap cleanup EXIT
 
 echo "######## store size over $DAYS simulated days"
-"$BENCH" --retention-days "$DAYS" --retention-cases "$CASES" --horizons 60,30,120,90 --every 40
-echo
+if [ "${SIZES:-1}" != 0 ]; then
+  "$BENCH" --retention-days "$DAYS" --retention-cases "$CASES" --horizons 60,30,120,90 --every 40
+  echo
+fi
 "$BENCH" --retention-days "$DAYS" --retention-cases "$CASES" --no-sweep --every 100 --keep "$work/backlog"
 
 removed() { # PORT -> the sweeper's removals so far, all kinds
@@ -51,12 +54,17 @@ for mode in off on; do
   cp "$work/backlog/intake.sqlite" "$work/$mode/var/intake.sqlite"
   cp -r "$work/backlog/blobs" "$work/$mode/var/blobs"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  sed -e "s#\./var#$work/$mode/var#g" -e "s#listen_port: 8080#listen_port: $port#" -e "s#level: info#level: warning#" \
+  sed -e "s#\./var#$work/$mode/var#g" -e "s#listen_port: 8080#listen_port: $port#" -e "s#level: info#level: warning#" -e "/^admin:/,/^[^ ]/ s#enabled: true#enabled: false#" \
     deploy/intake.dev.yaml > "$work/$mode/intake.yaml"
   printf 'retention:\n  sweep_interval_secs: %d\n' "$interval" >> "$work/$mode/intake.yaml"
   "$BIN" run --config "$work/$mode/intake.yaml" 2> "$work/$mode/daemon.log" &
   pid=$!
-  for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  # (a store with a year of backlog takes a while to open: the dedup index is rebuilt)
+  for _ in $(seq 1200); do
+    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { echo "the daemon stopped:" >&2; cat "$work/$mode/daemon.log" >&2; exit 1; }
+    sleep 0.1
+  done
   python3 bench/make_requests.py --count 5000 --secret-file deploy/dev/webhook.secret --port "$port" --run-id "warm-$mode" --out "$work/warm.req"
   bench/loadgen -f "$work/warm.req" -p "$port" -c "$CONNS" > /dev/null
   echo

@@ -31,7 +31,7 @@ io() { awk -v key="$2" '$1 == key":" {print $2}' "/proc/$1/io"; }
 for kind in $KINDS; do
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   rm -rf "$work/var"
-  sed -e "s#\./var#$work/var#g" -e "s#listen_port: 8080#listen_port: $port#" -e "s#level: info#level: warning#" \
+  sed -e "s#\./var#$work/var#g" -e "s#listen_port: 8080#listen_port: $port#" -e "s#level: info#level: warning#" -e "/^admin:/,/^[^ ]/ s#enabled: true#enabled: false#" \
     deploy/intake.dev.yaml > "$work/intake.yaml"
   "$BIN" run --config "$work/intake.yaml" 2> "$work/daemon.log" &
   pid=$!

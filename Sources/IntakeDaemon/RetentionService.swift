@@ -14,14 +14,22 @@ struct RetentionService: Service {
     let blobs: BlobStore
     let logger: Logger
 
+    /// The share of the writer's time a sweep may take: with a year of backlog to work
+    /// through, intake keeps ~95 % of its throughput (bench/retention.sh) and the first
+    /// sweep takes correspondingly longer (about 20× the time the batches take).
+    static let writerShare = 0.05
+
     func run() async throws {
         var wait = Duration.seconds(min(60, settings.sweepIntervalSecs))
+        var lastBlobWalk: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { [wait] in try await Task.sleep(for: wait) }
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
             wait = .seconds(settings.sweepIntervalSecs)
             do {
-                let report = try await database.sweep(settings, blobs: blobs)
+                let walkBlobs = lastBlobWalk.map { ContinuousClock.now - $0 >= .seconds(IntakeDatabase.orphanBlobGraceSecs) } ?? true
+                if walkBlobs { lastBlobWalk = .now }
+                let report = try await database.sweep(settings, blobs: blobs, writerShare: Self.writerShare, walkBlobs: walkBlobs)
                 Self.record(report, logger: logger)
             } catch {
                 logger.error("retention sweep failed", metadata: ["error": "\(error)"])

@@ -111,18 +111,36 @@ public struct BlobStore: Sendable {
 
     /// Every blob file (and leftover temporary file) with its size and modification time.
     public func files() -> [(url: URL, sha256: String?, size: Int, modified: Date)] {
-        guard let walk = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey])
-        else { return [] }
+        // readdir(3) and fstatat(2) directly: the retention sweeper walks every blob each
+        // sweep, and Foundation's enumerator with resource values spent ~0.5 ms a file
+        // building URLs and attribute dictionaries (most of a steady sweep's time).
         var found: [(URL, String?, Int, Date)] = []
-        for case let url as URL in walk {
-            guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey]),
-                values.isRegularFile == true
-            else { continue }
-            let name = url.lastPathComponent
-            let isBlob = name.count == 64 && name.utf8.allSatisfy { hexDigits.contains($0) } && url.standardizedFileURL.path == self.url(for: name).standardizedFileURL.path
-            found.append((url, isBlob ? name : nil, values.fileSize ?? 0, values.contentModificationDate ?? .distantPast))
+        func walk(_ directory: String, depth: Int) {
+            guard let handle = opendir(directory) else { return }
+            defer { closedir(handle) }
+            let descriptor = dirfd(handle)
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                var info = stat()
+                guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                let path = directory + "/" + name
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: walk(path, depth: depth + 1)
+                case S_IFREG:
+                    // A blob is a 64-hex-digit name two directories down, in the directories
+                    // its first four digits name; anything else is a leftover (tmp/).
+                    let isBlob = depth == 2 && name.utf8.count == 64 && name.utf8.allSatisfy { hexDigits.contains($0) }
+                        && directory.hasSuffix("/" + name.prefix(2) + "/" + name.dropFirst(2).prefix(2))
+                    let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+                    found.append((URL(fileURLWithPath: path), isBlob ? name : nil, Int(info.st_size), modified))
+                default: continue
+                }
+            }
         }
+        walk(root.path, depth: 0)
         return found
     }
 

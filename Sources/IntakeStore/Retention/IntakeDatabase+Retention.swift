@@ -61,14 +61,22 @@ extension IntakeDatabase {
     /// - Parameter dryRun: counts what would go and changes nothing.
     /// - Parameter wallClock: the real time, for blob files' ages (never simulated: a
     ///   rehearsal as of next year must not remove a blob written a second ago).
+    /// - Parameter writerShare: at most this share of the writer's time goes to the sweep:
+    ///   after a batch that held the writer for t, the sweep waits t × (1 / share − 1)
+    ///   before the next. The daemon's sweeper passes a small share, so that a sweep working
+    ///   through a large backlog (a store that never swept, a shortened horizon) takes
+    ///   longer instead of slowing intake; nil (the CLI, tests) runs the batches back to back.
+    /// - Parameter walkBlobs: false leaves the blob directory for a later sweep (walking it
+    ///   is most of a sweep that finds little else to do; a daemon sweeping more often than
+    ///   the orphan grace period walks it once per period).
     public func sweep(
         _ settings: RetentionSettings, blobs: BlobStore, asOf: Date? = nil, dryRun: Bool = false, batch: Int = 500,
-        wallClock: Date = Date()
+        wallClock: Date = Date(), writerShare: Double? = nil, walkBlobs: Bool = true
     ) async throws -> RetentionReport {
         let asOf = asOf ?? now()
         var report = RetentionReport(asOf: asOf, dryRun: dryRun)
         let rawHorizon = asOf.addingTimeInterval(-Double(settings.rawInputsDays) * 86400)
-        let sweep = Sweep(database: self, dryRun: dryRun, batch: batch, now: now())
+        let sweep = Sweep(database: self, dryRun: dryRun, batch: batch, now: now(), writerShare: writerShare)
         try await sweep.resolvedQuarantine(before: asOf.addingTimeInterval(-Double(settings.resolvedQuarantineDays) * 86400),
                                            rawHorizon: rawHorizon, into: &report)
         try await sweep.rawInputs(before: rawHorizon, into: &report)
@@ -78,7 +86,7 @@ extension IntakeDatabase {
         try await sweep.dedupRows(before: asOf.addingTimeInterval(-dedupIndex.retention), into: &report)
         try await sweep.attachmentRefs(before: rawHorizon, into: &report)
         try await sweep.mailboxTaken(into: &report)
-        try await sweep.blobs(blobs, olderThan: wallClock.addingTimeInterval(-Self.orphanBlobGraceSecs), rawHorizon: rawHorizon, into: &report)
+        if walkBlobs { try await sweep.blobs(blobs, olderThan: wallClock.addingTimeInterval(-Self.orphanBlobGraceSecs), rawHorizon: rawHorizon, into: &report) }
         try await sweep.vacuum(into: &report)
         return report
     }
@@ -92,11 +100,27 @@ private struct Sweep {
     let batch: Int
     /// When the sweep runs (store time): what `retired_at` records.
     let now: Date
+    /// See `IntakeDatabase.sweep(…writerShare:)`.
+    let writerShare: Double?
 
     /// Runs one batch: in the writer, or read-only for a dry run (`write` tells the step).
     func run<T: Sendable>(_ work: @escaping @Sendable (Database, _ write: Bool) throws -> T) async throws -> T {
         if dryRun { return try await database.pool.read { db in try work(db, false) } }
-        return try await database.committer.perform { db in try work(db, true) }
+        return try await write { db in try work(db, true) }
+    }
+
+    /// One job of the group committer, then the pause that keeps the sweep to its share of
+    /// the writer's time (measured on the writer: the job's own work, not its wait in line).
+    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let (result, held) = try await database.committer.perform { db in
+            let began = ContinuousClock.now
+            let result = try work(db)
+            return (result, ContinuousClock.now - began)
+        }
+        if let writerShare, writerShare > 0, writerShare < 1 {
+            try await Task.sleep(for: held * ((1 - writerShare) / writerShare))
+        }
+        return result
     }
 
     /// Resolved quarantine entries past their horizon; the raw bytes they kept are retired
@@ -359,10 +383,10 @@ private struct Sweep {
         report.incrementalVacuum = mode == 2
         guard mode == 2, !dryRun else { return }
         while true {
-            let freed = try await database.committer.perform { db -> Int in
+            let freed = try await write { db -> Int in
                 let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
                 guard before > 0 else { return 0 }
-                try db.execute(sql: "PRAGMA incremental_vacuum(2000)")
+                try db.execute(sql: "PRAGMA incremental_vacuum(500)")
                 return before - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
             }
             report.vacuumedBytes += freed * pageSize
