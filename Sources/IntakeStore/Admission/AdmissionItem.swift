@@ -36,7 +36,7 @@ public struct AdmissionItem: Sendable {
     /// Read by `findCandidates` from a snapshot, before the transaction.
     var prefetched: Prefetched?
     /// The `received` and `normalised` steps of a new case, serialised off the writer.
-    var tracePrefix: String
+    public internal(set) var tracePrefix: String
 
     struct Prefetched: Sendable {
         /// The index's committed sequence number the snapshot covers.
@@ -76,7 +76,7 @@ public struct AdmissionItem: Sendable {
     }
 
     /// Steps as the `admitted` record holds them: `["name",{detail}]`, comma-separated.
-    static func steps(_ steps: [(String, [String: JSONValue])]) -> String {
+    public static func steps(_ steps: [(String, [String: JSONValue])]) -> String {
         steps.map { name, detail in
             (detail.isEmpty ? JSONValue.array([.string(name)]) : JSONValue.array([.string(name), .object(detail)])).serialized()
         }.joined(separator: ",")

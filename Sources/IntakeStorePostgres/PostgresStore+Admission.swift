@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+import IntakeCore
+import IntakePipeline
+import IntakeStore
+import PostgresNIO
+
+/// Admission on the shared database: a batch of prepared items (`AdmissionItem`, the same the
+/// SQLite store admits) becomes cases in one transaction, with the outcomes of
+/// `IntakeTransaction.admit`.
+extension PostgresStore {
+    /// Admits `items` with the raw inputs they were made of in ONE transaction: when this
+    /// returns, every outcome is committed (accepted means committed); when it throws, nothing
+    /// of the batch is kept.
+    ///
+    /// Gateways admitting at the same moment are serialised where they could disagree, with
+    /// transaction-scoped advisory locks taken first, in one global order (no deadlock): on
+    /// each item's source ref, so that the same ref through two gateways is one case and a
+    /// repeat, and on its identity keys, so that two near-duplicates are decided one after
+    /// the other, the second seeing the first as a candidate. The UNIQUE constraint of the
+    /// ledger stays the arbiter of idempotency.
+    public func admit(_ items: [AdmissionItem], raw: [RawInput]) async throws -> [AdmissionOutcome] {
+        let now = clock()
+        let node = configuration.node
+        let logger = self.logger
+        return try await transaction { connection in
+            let admission = PostgresAdmission(connection: connection, now: now, node: node, logger: logger)
+            try await admission.lock(Self.lockKeys(for: items))
+            for input in Set(raw).sorted(by: { $0.sha256 < $1.sha256 }) { try await admission.store(input) }
+            var outcomes: [AdmissionOutcome] = []
+            outcomes.reserveCapacity(items.count)
+            for item in items { outcomes.append(try await admission.admit(item)) }
+            return outcomes
+        }
+    }
+
+    /// The advisory lock keys of a batch, sorted: every transaction takes its locks in this one
+    /// order, so two transactions never wait for each other in a circle.
+    static func lockKeys(for items: [AdmissionItem]) -> [Int64] {
+        var names = Set<String>()
+        for item in items {
+            let intakeCase = item.intakeCase
+            names.insert("ref\n\(intakeCase.channel.rawValue)\n\(intakeCase.source)\n\(intakeCase.ref)")
+            guard let probe = item.probe, item.followupOf == nil else { continue }
+            // A probe without identity keys is compared by text alone: such items are
+            // serialised among themselves on one key.
+            if probe.identityKeys.isEmpty { names.insert("text-only") }
+            for key in probe.identityKeys { names.insert("identity\n" + key) }
+        }
+        return Set(names.map(lockKey(_:))).sorted()
+    }
+
+    /// A name's advisory lock key: the first 8 bytes of its SHA-256. The same on every gateway;
+    /// two names that share a key only wait for each other.
+    static func lockKey(_ name: String) -> Int64 {
+        let digest = Array(SHA256.hash(data: Data(name.utf8)))
+        return Int64(bitPattern: digest[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import IntakeCore
+import IntakePipeline
+import IntakeStore
+@testable import IntakeStorePostgres
+import IntakeTestSupport
+import Testing
+
+/// Several gateways on one real PostgreSQL (a server of the tests' own, see `PostgresServer`),
+/// each test on a database of its own. Serialised: each test opens many connections at once.
+@Suite(.serialized) struct PostgresStoreTests {
+    @Test func migrationsAreAppliedOnceWhenSixGatewaysStartTogether() async throws {
+        let (server, database) = try await makeTestDatabase()
+        let applied = try await withGateways(6, on: server, database: database) { stores in
+            try await withThrowingTaskGroup(of: (String, [String]).self) { group in
+                for store in stores { group.addTask { (store.configuration.node, try await store.migrate()) } }
+                return try await group.reduce(into: [String: [String]]()) { $0[$1.0] = $1.1 }
+            }
+        }
+        let names = PostgresMigrations.all.map(\.name)
+        let appliers = applied.filter { !$0.value.isEmpty }
+        #expect(appliers.count == 1, "gateways that applied migrations: \(appliers)")
+        #expect(appliers.first?.value == names)
+        #expect(try await count("SELECT count(*) FROM schema_migrations", on: server, database: database) == names.count)
+        #expect(try await count(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('intake_ledger', 'outbox', 'dedup_case', 'gateway')",
+            on: server, database: database) == 4)
+        // A gateway started later finds nothing to do.
+        let later = try await withGateways(1, on: server, database: database) { stores in try await stores[0].migrate() }
+        #expect(later.isEmpty)
+    }
+
+    @Test func theSameRefsThroughTwoGatewaysAtOnceAreOneCaseEach() async throws {
+        let (server, database) = try await makeTestDatabase()
+        let refs = (0..<40).map { "portal-20261206-\($0)" }
+        let (first, second) = try await withGateways(2, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            // Each gateway takes its batches in the opposite order: the most ways to meet.
+            async let first = Self.admitInBatches(refs, through: stores[0])
+            async let second = Self.admitInBatches(refs.reversed(), through: stores[1])
+            return try await (first, second)
+        }
+        for ref in refs {
+            let outcomes = [first[ref], second[ref]].compactMap { $0 }
+            #expect(outcomes.count == 2)
+            let created = outcomes.filter { $0.status == "created" }
+            let repeats = outcomes.filter { $0.status == "repeat" }
+            #expect(created.count == 1 && repeats.count == 1, "\(ref): \(outcomes)")
+            #expect(created.first?.caseID == repeats.first?.caseID, "\(ref): the repeat answers with the case created")
+        }
+        #expect(try await count("SELECT count(*) FROM intake_case", on: server, database: database) == refs.count)
+        #expect(try await count("SELECT count(*) FROM intake_ledger", on: server, database: database) == refs.count)
+        #expect(try await count("SELECT count(*) FROM outbox", on: server, database: database) == refs.count)
+    }
+
+    @Test func simultaneousNearDuplicatesThroughTwoGatewaysAreOneCreatedAndOneDuplicate() async throws {
+        let (server, database) = try await makeTestDatabase()
+        let pairs = try await withGateways(2, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            return try await withThrowingTaskGroup(of: (Int, Int, AdmissionOutcome).self) { group in
+                for pair in 0..<10 {
+                    // Ten requesters, each sending one demand to both gateways at the same moment.
+                    let phone = "+86138001" + String(10000 + pair).suffix(5)
+                    let text = "我司位于泰达街道的厂房扩建事项已提交两个月，至今没有答复，请问目前进度如何？希望尽快协调办理，编号\(pair)。"
+                    let (one, oneRaw) = webhookItem(ref: "a-\(pair)", text: text, phone: phone, deduplicated: true)
+                    let (other, otherRaw) = webhookItem(ref: "b-\(pair)", text: "您好，" + text, phone: phone, deduplicated: true)
+                    group.addTask { (pair, 0, try await stores[0].admit([one], raw: [oneRaw])[0]) }
+                    group.addTask { (pair, 1, try await stores[1].admit([other], raw: [otherRaw])[0]) }
+                }
+                return try await group.reduce(into: [Int: [AdmissionOutcome]]()) { $0[$1.0, default: []].append($1.2) }
+            }
+        }
+        for (pair, outcomes) in pairs.sorted(by: { $0.key < $1.key }) {
+            let created = outcomes.compactMap { outcome -> String? in
+                if case .created(let id, _) = outcome { id } else { nil }
+            }
+            let duplicates = outcomes.compactMap { outcome -> String? in
+                if case .duplicate(_, let original, _) = outcome { original } else { nil }
+            }
+            #expect(created.count == 1 && duplicates.count == 1, "pair \(pair): \(outcomes)")
+            #expect(created.first == duplicates.first, "pair \(pair): the duplicate points at the case created")
+        }
+        #expect(try await count("SELECT count(*) FROM outbox WHERE event = 'case.created'", on: server, database: database) == 10)
+        #expect(try await count("SELECT count(*) FROM outbox WHERE event = 'case.duplicate'", on: server, database: database) == 10)
+        // Only originals are indexed: a later repeat of either points at the original.
+        #expect(try await count("SELECT count(*) FROM dedup_case", on: server, database: database) == 10)
+    }
+
+    @Test func twoForwardersDeliverEveryEventOnceInCaseOrder() async throws {
+        let (server, database) = try await makeTestDatabase()
+        let log = DeliveryLog()
+        let expectedKeys = try await withGateways(2, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            // Fifteen hotline rows, each exported three times with a changed text: created,
+            // then two updates per case, queued through either gateway.
+            for version in 0..<3 {
+                for row in 0..<15 {
+                    let (item, raw) = webhookItem(ref: "row-\(row)", text: "诉求内容第\(version)版，工单\(row)。", versioning: .versioned)
+                    let outcome = try await stores[(row + version) % 2].admit([item], raw: [raw])[0]
+                    #expect(outcome.status == (version == 0 ? "created" : "updated"))
+                }
+            }
+            let keys = try await Self.outboxKeys(server: server, database: database)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in stores { group.addTask { try await Self.forward(through: store, log: log, server: server, database: database) } }
+                try await group.waitForAll()
+            }
+            return keys
+        }
+        let violations = await log.violations
+        #expect(violations.isEmpty, "\(violations)")
+        let delivered = await log.delivered
+        #expect(expectedKeys.count == 45)
+        #expect(delivered.map(\.event.idempotencyKey).sorted() == expectedKeys.map(\.key).sorted(), "every event delivered exactly once")
+        #expect(Set(delivered.map(\.forwarder)) == ["gw1", "gw2"], "both forwarders took part")
+        for caseID in Set(delivered.map(\.event.caseID)) {
+            let ids = delivered.filter { $0.event.caseID == caseID }.map(\.event.id)
+            #expect(ids == ids.sorted(), "case \(caseID) delivered out of order: \(ids)")
+        }
+        #expect(try await count("SELECT count(*) FROM outbox WHERE state = 'delivered' AND claim_token IS NULL", on: server, database: database) == 45)
+    }
+
+    @Test func gatewaysAreListedWithTheirLastHeartbeat() async throws {
+        let (server, database) = try await makeTestDatabase()
+        let sightings = try await withGateways(2, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            try await stores[0].heartbeat(started: true)
+            try await stores[1].heartbeat(started: true)
+            try await stores[0].heartbeat()
+            return try await stores[1].gateways()
+        }
+        #expect(sightings.map(\.node) == ["gw1", "gw2"])
+        #expect(sightings.allSatisfy { $0.lastSeenAt >= $0.startedAt })
+        #expect(sightings[0].lastSeenAt > sightings[0].startedAt, "gw1's second heartbeat moved its last-seen time")
+    }
+
+    // MARK: - Helpers
+
+    static func admitInBatches(_ refs: [String], through store: PostgresStore) async throws -> [String: AdmissionOutcome] {
+        var outcomes: [String: AdmissionOutcome] = [:]
+        for start in stride(from: 0, to: refs.count, by: 5) {
+            let batch = refs[start..<min(start + 5, refs.count)].map { webhookItem(ref: $0) }
+            let answers = try await store.admit(batch.map(\.0), raw: batch.map(\.1))
+            for (item, answer) in zip(batch.map(\.0), answers) { outcomes[item.intakeCase.ref] = answer }
+        }
+        return outcomes
+    }
+
+    /// One forwarder: claims a few due events, checks the order, delivers them (a short
+    /// pause), records them delivered; until nothing is pending.
+    static func forward(through store: PostgresStore, log: DeliveryLog, server: PostgresServer, database: String) async throws {
+        let all = try await outboxKeys(server: server, database: database)
+        while true {
+            let claim = try await store.claimDueEvents(limit: 3)
+            if claim.events.isEmpty {
+                if try await store.outboxCounts().pending == 0 { return }
+                try await Task.sleep(for: .milliseconds(5))
+                continue
+            }
+            for event in claim.events {
+                await log.claimed(event, earlier: all.filter { $0.caseID == event.caseID && $0.id < event.id }.map(\.id))
+            }
+            try await Task.sleep(for: .milliseconds(3))
+            // Logged as delivered before it is recorded: the next event of its case can only be
+            // claimed after the record commits, so a claim the log finds early is a real one.
+            await log.delivered(claim.events, by: store.configuration.node)
+            let recorded = try await store.record(
+                claim.events.map { ($0, IntakeDatabase.AttemptResult.delivered(detail: "test")) }, claim: claim, sink: "test")
+            #expect(recorded == claim.events.map(\.id))
+        }
+    }
+
+    static func outboxKeys(server: PostgresServer, database: String) async throws -> [(id: Int64, caseID: String, key: String)] {
+        try await withConnection(to: database, on: server) { connection in
+            var rows: [(id: Int64, caseID: String, key: String)] = []
+            for try await row in try await connection.query("SELECT id, case_id, idempotency_key FROM outbox ORDER BY id", logger: quietLogger)
+                .decode((Int64, String, String).self)
+            {
+                rows.append((row.0, row.1, row.2))
+            }
+            return rows
+        }
+    }
+}
