@@ -91,10 +91,11 @@ import Testing
         let log = DeliveryLog()
         let expectedKeys = try await withGateways(2, on: server, database: database) { stores in
             try await stores[0].migrate()
-            // Fifteen hotline rows, each exported three times with a changed text: created,
-            // then two updates per case, queued through either gateway.
-            for version in 0..<3 {
-                for row in 0..<15 {
+            // Fifteen hotline rows, each sent three times in a row with a changed text: created,
+            // then two updates, queued through either gateway. A case's events are next to each
+            // other in the outbox, where a claim of the oldest due events would take them together.
+            for row in 0..<15 {
+                for version in 0..<3 {
                     let (item, raw) = webhookItem(ref: "row-\(row)", text: "诉求内容第\(version)版，工单\(row)。", versioning: .versioned)
                     let outcome = try await stores[(row + version) % 2].admit([item], raw: [raw])[0]
                     #expect(outcome.status == (version == 0 ? "created" : "updated"))
