@@ -138,3 +138,24 @@ extension PostgresAdmission {
             """, logger: logger)
     }
 }
+
+/// Stored Idempotency-Key answers.
+extension PostgresAdmission {
+    func storedAnswer(channel: IntakeCore.Channel, source: String, key: String) async throws -> StoredAnswer? {
+        let rows = try await connection.query("""
+            SELECT request_sha256, status, response FROM idempotency_key
+            WHERE channel = \(channel.rawValue) AND source = \(source) AND key = \(key)
+            """, logger: logger)
+        for try await (request, status, body) in rows.decode((String, Int32, Data).self) {
+            return StoredAnswer(requestSHA256: request, status: Int(status), body: body)
+        }
+        return nil
+    }
+
+    func storeAnswer(_ answer: StoredAnswer, channel: IntakeCore.Channel, source: String, key: String) async throws {
+        try await connection.query("""
+            INSERT INTO idempotency_key (channel, source, key, request_sha256, status, response, created_at)
+            VALUES (\(channel.rawValue), \(source), \(key), \(answer.requestSHA256), \(Int32(answer.status)), \(answer.body), \(now))
+            """, logger: logger)
+    }
+}

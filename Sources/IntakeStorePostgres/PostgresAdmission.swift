@@ -45,10 +45,19 @@ struct PostgresAdmission {
         } while offset < input.body.count
     }
 
+    /// Admits the items of a batch one after the other, so that two near-duplicates of one
+    /// batch are decided in order.
+    func admit(_ items: [AdmissionItem]) async throws -> [AdmissionOutcome] {
+        var outcomes: [AdmissionOutcome] = []
+        outcomes.reserveCapacity(items.count)
+        for item in items { outcomes.append(try await admit(item)) }
+        return outcomes
+    }
+
     /// Admits one item: ledger (a repeat, or a new version of its case) → follow-up or
     /// deduplication → ledger entry, case, outbox event → one trace record → dedup row.
     func admit(_ item: AdmissionItem) async throws -> AdmissionOutcome {
-        var intakeCase = item.intakeCase
+        let intakeCase = item.intakeCase
         let channel = intakeCase.channel
         let source = intakeCase.source
         let ref = intakeCase.ref
@@ -59,61 +68,39 @@ struct PostgresAdmission {
             return try await admitAgain(item, existing: existing, received: received)
         }
 
-        let id = intakeCase.id
-        var document = item.document
-        var event = CaseEvent.Kind.created
-        var outcome = AdmissionOutcome.created(caseID: id, possibleDuplicateOf: nil)
-        var prefix = item.tracePrefix
+        var new = item.unlinkedCase
         var deduplicated: [String: JSONValue]?
         if let parent = item.followupOf {
-            // A follow-up is linked to its case already: not deduplicated, not indexed.
-            intakeCase.followupOf = parent
-            var changes = item.changes
-            changes["followup_of"] = .string(parent)
-            prefix = AdmissionItem.steps([("received", item.origin), ("normalised", changes)])
-            document = try intakeCase.encoded()
-            event = .followup
-            outcome = .followup(caseID: id, of: parent)
+            new = try item.followupCase(of: parent)
         } else if let probe = item.probe {
             let found = try await candidates(for: probe)
             let decision = probe.decide(found.map(\.candidate)) { id in found.first { $0.candidate.id == id }?.text }
-            switch decision.outcome {
-            case .duplicate(let original, let similarity):
-                intakeCase.duplicateOf = original
-                intakeCase.similarity = Self.rounded(similarity)
-                document = try intakeCase.encoded()
-                event = .duplicate
-                outcome = .duplicate(caseID: id, of: original, similarity: Self.rounded(similarity))
-            case .possible(let original, _):
-                intakeCase.possibleDuplicateOf = original
-                document = try intakeCase.encoded()
-                outcome = .created(caseID: id, possibleDuplicateOf: original)
-            case .new:
-                break
-            }
+            new = try item.deduplicatedCase(by: decision)
             let shared = Dictionary(found.map { ($0.candidate.id, $0.sharedBands(with: probe)) }, uniquingKeysWith: max)
             deduplicated = decision.traceDetail(probe: probe, sharedBands: shared)
         }
         // The ledger decides: under the ref's lock nobody else can be inserting this ref, and
         // should anything have, the UNIQUE constraint makes this input a repeat.
-        guard try await claimLedger(intakeCase, contentSHA256: item.contentSHA256) else {
+        guard try await claimLedger(new.intakeCase, contentSHA256: item.contentSHA256) else {
             let existing = try await ledgerEntry(channel: channel, source: source, ref: ref)
             received.caseID = existing?.caseID
             received.detail["repeat"] = .bool(true)
             try await trace([received])
             return .repeat(caseID: existing?.caseID)
         }
-        try await insertCase(intakeCase, document: document)
-        let queued = try await enqueue(event, of: intakeCase)
+        try await insertCase(new.intakeCase, document: new.document)
+        let queued = try await enqueue(new.event, of: new.intakeCase)
         if let content = item.contentSHA256 { try await rememberContent(channel: channel, source: source, ref: ref, contentSHA256: content) }
         var rest: [(String, [String: JSONValue])] = []
         if let deduplicated { rest.append(("deduplicated", deduplicated)) }
         rest += [("stored", [:]), ("queued", queued.detail)]
-        received.caseID = id
-        try await traceRecord(received, stepsJSON: prefix + "," + AdmissionItem.steps(rest))
+        received.caseID = new.intakeCase.id
+        try await traceRecord(received, stepsJSON: new.tracePrefix + "," + AdmissionItem.steps(rest))
         // A duplicate is not indexed: its repeats point at the original.
-        if let probe = item.probe, item.followupOf == nil, event != .duplicate { try await indexForDedup(caseID: id, probe: probe) }
-        return outcome
+        if let probe = item.probe, item.followupOf == nil, new.event != .duplicate {
+            try await indexForDedup(caseID: new.intakeCase.id, probe: probe)
+        }
+        return new.outcome
     }
 
     /// A source ref taken before: a repeat, or (a versioned item with a content never taken
@@ -143,9 +130,5 @@ struct PostgresAdmission {
             if let probe = item.probe, try await removeFromDedup(caseID: caseID) { try await indexForDedup(caseID: caseID, probe: probe) }
             return .updated(caseID: caseID)
         }
-    }
-
-    static func rounded(_ similarity: Double) -> Double {
-        (similarity * 1000).rounded() / 1000
     }
 }

@@ -20,24 +20,46 @@ extension PostgresStore {
     /// the other, the second seeing the first as a candidate. The UNIQUE constraint of the
     /// ledger stays the arbiter of idempotency.
     public func admit(_ items: [AdmissionItem], raw: [RawInput]) async throws -> [AdmissionOutcome] {
+        try await admit(items, raw: raw, lockNames: []) { admission in
+            try await admission.admit(items)
+        }
+    }
+
+    /// Admits `items` for a request with an Idempotency-Key, as above, and stores the answer
+    /// with them; a key answered before (by any gateway) returns that answer and admits
+    /// nothing. The key is locked first: the same key sent to two gateways at once is
+    /// admitted by one, and the other returns its answer.
+    public func admit(_ items: [AdmissionItem], raw: [RawInput], answering request: IdempotentRequest) async throws -> IdempotentAdmission {
+        try await admit(items, raw: raw, lockNames: [request.lockName]) { admission in
+            if let stored = try await admission.storedAnswer(channel: request.channel, source: request.source, key: request.key) {
+                return .answeredBefore(stored)
+            }
+            let outcomes = try await admission.admit(items)
+            let answer = try request.answer(outcomes)
+            try await admission.storeAnswer(answer, channel: request.channel, source: request.source, key: request.key)
+            return .admitted(outcomes, answer: answer)
+        }
+    }
+
+    /// One admission transaction: the locks of the batch (and `lockNames`), its raw inputs, then `body`.
+    private func admit<Value: Sendable>(
+        _ items: [AdmissionItem], raw: [RawInput], lockNames: [String], _ body: (PostgresAdmission) async throws -> Value
+    ) async throws -> Value {
         let now = clock()
         let node = configuration.node
         let logger = self.logger
         return try await transaction { connection in
             let admission = PostgresAdmission(connection: connection, now: now, node: node, logger: logger)
-            try await admission.lock(Self.lockKeys(for: items))
+            try await admission.lock(Self.lockKeys(for: items, and: lockNames))
             for input in Set(raw).sorted(by: { $0.sha256 < $1.sha256 }) { try await admission.store(input) }
-            var outcomes: [AdmissionOutcome] = []
-            outcomes.reserveCapacity(items.count)
-            for item in items { outcomes.append(try await admission.admit(item)) }
-            return outcomes
+            return try await body(admission)
         }
     }
 
     /// The advisory lock keys of a batch, sorted: every transaction takes its locks in this one
     /// order, so two transactions never wait for each other in a circle.
-    static func lockKeys(for items: [AdmissionItem]) -> [Int64] {
-        var names = Set<String>()
+    static func lockKeys(for items: [AdmissionItem], and others: [String] = []) -> [Int64] {
+        var names = Set(others)
         for item in items {
             let intakeCase = item.intakeCase
             names.insert("ref\n\(intakeCase.channel.rawValue)\n\(intakeCase.source)\n\(intakeCase.ref)")

@@ -135,6 +135,84 @@ import Testing
         #expect(sightings[0].lastSeenAt > sightings[0].startedAt, "gw1's second heartbeat moved its last-seen time")
     }
 
+    @Test func anIdempotencyKeySentToTwoGatewaysAtOnceIsAdmittedOnceAndAnsweredAlike() async throws {
+        let (server, database) = try await makeTestDatabase()
+        let results = try await withGateways(2, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            return try await withThrowingTaskGroup(of: IdempotentAdmission.self) { group in
+                for store in stores {
+                    // A client retrying through the load balancer: the same body, the same key.
+                    let (item, raw) = webhookItem(ref: "key-0042")
+                    let request = IdempotentRequest(channel: .webhook, source: "portal", key: "key-0042", requestSHA256: raw.sha256) { outcomes in
+                        StoredAnswer(requestSHA256: raw.sha256, status: 202, body: Data(outcomes[0].answer(ref: "key-0042").serialized().utf8))
+                    }
+                    group.addTask { try await store.admit([item], raw: [raw], answering: request) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        var admitted: [StoredAnswer] = []
+        var answeredBefore: [StoredAnswer] = []
+        for result in results {
+            switch result {
+            case .admitted(let outcomes, let answer):
+                #expect(outcomes.map(\.status) == ["created"])
+                admitted.append(answer)
+            case .answeredBefore(let answer):
+                answeredBefore.append(answer)
+            }
+        }
+        #expect(admitted.count == 1 && answeredBefore.count == 1, "\(results)")
+        #expect(admitted == answeredBefore, "both gateways answer with the stored answer")
+        #expect(try await count("SELECT count(*) FROM intake_case", on: server, database: database) == 1)
+    }
+
+    @Test func anExpiredClaimIsTakenOverAndOnlyItsNewHolderRecordsTheOutcome() async throws {
+        let (server, database) = try await makeTestDatabase()
+        try await withGateways(2, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            let (item, raw) = webhookItem(ref: "portal-1")
+            _ = try await stores[0].admit([item], raw: [raw])
+            let first = try await stores[0].claimDueEvents(limit: 10, leaseSecs: 0.3)
+            #expect(first.events.count == 1)
+            #expect(try await stores[1].claimDueEvents(limit: 10).events.isEmpty, "claimed by gw1, its lease running")
+            try await Task.sleep(for: .milliseconds(500))
+            // gw1 hangs past its lease: gw2 takes the event over.
+            let second = try await stores[1].claimDueEvents(limit: 10)
+            #expect(second.events.map(\.idempotencyKey) == first.events.map(\.idempotencyKey))
+            let late = try await stores[0].record(first.events.map { ($0, IntakeDatabase.AttemptResult.delivered(detail: "late")) }, claim: first, sink: "test")
+            #expect(late.isEmpty, "a lost claim records nothing")
+            let recorded = try await stores[1].record(second.events.map { ($0, IntakeDatabase.AttemptResult.delivered(detail: "test")) }, claim: second, sink: "test")
+            #expect(recorded == second.events.map(\.id))
+        }
+        #expect(try await count("SELECT count(*) FROM outbox WHERE state = 'delivered' AND attempts = 1", on: server, database: database) == 1)
+        #expect(try await count("SELECT count(*) FROM trace WHERE step = 'delivered' AND node = 'gw2'", on: server, database: database) == 1)
+        #expect(try await count("SELECT count(*) FROM trace WHERE step = 'delivered'", on: server, database: database) == 1)
+    }
+
+    @Test func aLargeRawInputIsStoredInChunksOnceAndReadBackWhole() async throws {
+        let (server, database) = try await makeTestDatabase()
+        // A hotline export of 2.5 MiB: three chunks.
+        let body = Data((0..<(5 << 19)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) })
+        let raw = RawInput(channel: .hotline, source: "hotline", mediaType: "text/csv", body: body)
+        let readBack = try await withGateways(2, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            let (one, _) = webhookItem(ref: "row-1")
+            let (other, _) = webhookItem(ref: "row-2")
+            var first = one.intakeCase
+            first.rawSHA256 = raw.sha256
+            var second = other.intakeCase
+            second.rawSHA256 = raw.sha256
+            _ = try await stores[0].admit([AdmissionItem(first)], raw: [raw])
+            _ = try await stores[1].admit([AdmissionItem(second)], raw: [raw])
+            return try await stores[1].rawInput(sha256: raw.sha256)
+        }
+        #expect(readBack == body)
+        #expect(try await count("SELECT count(*) FROM raw_chunk", on: server, database: database) == 3)
+        #expect(try await count("SELECT count(*) FROM raw_input", on: server, database: database) == 1)
+        #expect(try await count("SELECT count(*) FROM intake_case", on: server, database: database) == 2)
+    }
+
     // MARK: - Helpers
 
     static func admitInBatches(_ refs: [String], through store: PostgresStore) async throws -> [String: AdmissionOutcome] {

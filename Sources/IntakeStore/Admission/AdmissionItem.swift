@@ -36,7 +36,7 @@ public struct AdmissionItem: Sendable {
     /// Read by `findCandidates` from a snapshot, before the transaction.
     var prefetched: Prefetched?
     /// The `received` and `normalised` steps of a new case, serialised off the writer.
-    public internal(set) var tracePrefix: String
+    var tracePrefix: String
 
     struct Prefetched: Sendable {
         /// The index's committed sequence number the snapshot covers.
