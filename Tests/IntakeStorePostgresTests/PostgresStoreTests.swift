@@ -136,35 +136,53 @@ import Testing
     }
 
     @Test func anIdempotencyKeySentToTwoGatewaysAtOnceIsAdmittedOnceAndAnsweredAlike() async throws {
+        // A client retrying through the load balancer: the same body, the same key.
+        try await Self.sendToBothGateways { key in (key, key) }
+    }
+
+    @Test func aKeyReusedForAnotherRequestOnTheOtherGatewayAtOnceGetsTheFirstAnswer() async throws {
+        // Two different requests (their own refs) under one key: nothing in common but the key.
+        // The second is answered with the first's answer, whose request hash tells it apart.
+        try await Self.sendToBothGateways { key in (key + "-a", key + "-b") }
+    }
+
+    /// Sends ten keys to both gateways at once, each gateway a request with its ref of
+    /// `refs(key)`; expects for each key one request admitted and the other answered with
+    /// the same stored answer, one case and one stored answer.
+    static func sendToBothGateways(refs: @escaping @Sendable (String) -> (String, String)) async throws {
         let (server, database) = try await makeTestDatabase()
+        let keys = (0..<10).map { "key-\($0)" }
         let results = try await withGateways(2, on: server, database: database) { stores in
             try await stores[0].migrate()
-            return try await withThrowingTaskGroup(of: IdempotentAdmission.self) { group in
-                for store in stores {
-                    // A client retrying through the load balancer: the same body, the same key.
-                    let (item, raw) = webhookItem(ref: "key-0042")
-                    let request = IdempotentRequest(channel: .webhook, source: "portal", key: "key-0042", requestSHA256: raw.sha256) { outcomes in
-                        StoredAnswer(requestSHA256: raw.sha256, status: 202, body: Data(outcomes[0].answer(ref: "key-0042").serialized().utf8))
+            // Both connected before the requests go, so that they meet.
+            for store in stores { try await store.heartbeat(started: true) }
+            return try await withThrowingTaskGroup(of: (String, IdempotentAdmission).self) { group in
+                for key in keys {
+                    let (first, second) = refs(key)
+                    for (store, ref) in zip(stores, [first, second]) {
+                        let (item, raw) = webhookItem(ref: ref)
+                        let request = IdempotentRequest(channel: .webhook, source: "portal", key: key, requestSHA256: raw.sha256) { outcomes in
+                            StoredAnswer(requestSHA256: raw.sha256, status: 202, body: Data(outcomes[0].answer(ref: ref).serialized().utf8))
+                        }
+                        group.addTask { (key, try await store.admit([item], raw: [raw], answering: request)) }
                     }
-                    group.addTask { try await store.admit([item], raw: [raw], answering: request) }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+                return try await group.reduce(into: [String: [IdempotentAdmission]]()) { $0[$1.0, default: []].append($1.1) }
             }
         }
-        var admitted: [StoredAnswer] = []
-        var answeredBefore: [StoredAnswer] = []
-        for result in results {
-            switch result {
-            case .admitted(let outcomes, let answer):
-                #expect(outcomes.map(\.status) == ["created"])
-                admitted.append(answer)
-            case .answeredBefore(let answer):
-                answeredBefore.append(answer)
+        for key in keys {
+            let answers = results[key] ?? []
+            let admitted = answers.compactMap { result -> StoredAnswer? in
+                if case .admitted(let outcomes, let answer) = result, outcomes.map(\.status) == ["created"] { answer } else { nil }
             }
+            let answeredBefore = answers.compactMap { result -> StoredAnswer? in
+                if case .answeredBefore(let answer) = result { answer } else { nil }
+            }
+            #expect(admitted.count == 1 && answeredBefore.count == 1, "\(key): \(answers)")
+            #expect(admitted == answeredBefore, "\(key): both gateways answer with the stored answer")
         }
-        #expect(admitted.count == 1 && answeredBefore.count == 1, "\(results)")
-        #expect(admitted == answeredBefore, "both gateways answer with the stored answer")
-        #expect(try await count("SELECT count(*) FROM intake_case", on: server, database: database) == 1)
+        #expect(try await count("SELECT count(*) FROM intake_case", on: server, database: database) == keys.count)
+        #expect(try await count("SELECT count(*) FROM idempotency_key", on: server, database: database) == keys.count)
     }
 
     @Test func anExpiredClaimIsTakenOverAndOnlyItsNewHolderRecordsTheOutcome() async throws {
