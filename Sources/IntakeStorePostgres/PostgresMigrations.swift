@@ -175,5 +175,19 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        Migration(name: "2026-12-06 mailbox leases", statements: [
+            // Each mailbox is polled by one gateway at a time: the holder renews its lease at
+            // every poll; when it stops (it died), another takes the mailbox once it expires.
+            """
+            CREATE TABLE mailbox_lease (
+                source text NOT NULL,
+                mailbox text NOT NULL,
+                holder text NOT NULL,
+                acquired_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL,
+                PRIMARY KEY (source, mailbox)
+            )
+            """,
+        ]),
     ]
 }

@@ -231,6 +231,34 @@ import Testing
         #expect(try await count("SELECT count(*) FROM intake_case", on: server, database: database) == 2)
     }
 
+    @Test func aMailboxIsLeasedToOneGatewayAtATimeAndTakenOverWhenTheLeaseExpires() async throws {
+        let (server, database) = try await makeTestDatabase()
+        try await withGateways(4, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            for store in stores { try await store.heartbeat(started: true) }
+            // Four gateways start polling the same mailbox at once: one gets it.
+            let holders = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for store in stores {
+                    group.addTask { (store.configuration.node, try await store.leaseMailbox(source: "service", mailbox: "INBOX", ttlSecs: 0.5)) }
+                }
+                return try await group.reduce(into: [String]()) { if $1.1 { $0.append($1.0) } }
+            }
+            #expect(holders.count == 1, "holders: \(holders)")
+            guard let holder = stores.first(where: { $0.configuration.node == holders.first }),
+                  let other = stores.first(where: { $0.configuration.node != holders.first })
+            else { return }
+            #expect(try await holder.leaseMailbox(source: "service", mailbox: "INBOX", ttlSecs: 0.5), "the holder renews")
+            #expect(try await !other.leaseMailbox(source: "service", mailbox: "INBOX", ttlSecs: 0.5), "taken while the lease runs")
+            #expect(try await other.leaseMailbox(source: "service", mailbox: "Archive", ttlSecs: 0.5), "another mailbox is free")
+            // The holder stops renewing (it died): the lease expires and another takes over.
+            try await Task.sleep(for: .milliseconds(800))
+            #expect(try await other.leaseMailbox(source: "service", mailbox: "INBOX", ttlSecs: 0.5))
+            #expect(try await !holder.leaseMailbox(source: "service", mailbox: "INBOX", ttlSecs: 0.5), "the old holder has lost it")
+            try await other.releaseMailbox(source: "service", mailbox: "INBOX")
+            #expect(try await holder.leaseMailbox(source: "service", mailbox: "INBOX", ttlSecs: 0.5), "free again once released")
+        }
+    }
+
     // MARK: - Helpers
 
     static func admitInBatches(_ refs: [String], through store: PostgresStore) async throws -> [String: AdmissionOutcome] {
