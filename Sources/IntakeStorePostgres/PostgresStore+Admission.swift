@@ -9,9 +9,9 @@ import PostgresNIO
 /// SQLite store admits) becomes cases in one transaction, with the outcomes of
 /// `IntakeTransaction.admit`.
 extension PostgresStore {
-    /// Admits `items` with the raw inputs they were made of in ONE transaction: when this
-    /// returns, every outcome is committed (accepted means committed); when it throws, nothing
-    /// of the batch is kept.
+    /// Admits `items` with the raw inputs they were made of in one transaction, the next group
+    /// commit (see `submit`): when this returns, every outcome is committed (accepted means
+    /// committed); when it throws, nothing of the batch is kept.
     ///
     /// Gateways admitting at the same moment are serialised where they could disagree, with
     /// transaction-scoped advisory locks taken first, in one global order (no deadlock): on
@@ -20,7 +20,7 @@ extension PostgresStore {
     /// the other, the second seeing the first as a candidate. The UNIQUE constraint of the
     /// ledger stays the arbiter of idempotency.
     public func admit(_ items: [AdmissionItem], raw: [RawInput]) async throws -> [AdmissionOutcome] {
-        try await admit(items, raw: raw, lockNames: []) { admission in
+        try await submit(lockKeys: Self.lockKeys(for: items), raw: raw) { admission in
             try await admission.admit(items)
         }
     }
@@ -30,7 +30,7 @@ extension PostgresStore {
     /// nothing. The key is locked first: the same key sent to two gateways at once is
     /// admitted by one, and the other returns its answer.
     public func admit(_ items: [AdmissionItem], raw: [RawInput], answering request: IdempotentRequest) async throws -> IdempotentAdmission {
-        try await admit(items, raw: raw, lockNames: [request.lockName]) { admission in
+        try await submit(lockKeys: Self.lockKeys(for: items, and: [request.lockName]), raw: raw) { admission in
             if let stored = try await admission.storedAnswer(channel: request.channel, source: request.source, key: request.key) {
                 return .answeredBefore(stored)
             }
@@ -38,21 +38,6 @@ extension PostgresStore {
             let answer = try request.answer(outcomes)
             try await admission.storeAnswer(answer, channel: request.channel, source: request.source, key: request.key)
             return .admitted(outcomes, answer: answer)
-        }
-    }
-
-    /// One admission transaction: the locks of the batch (and `lockNames`), its raw inputs, then `body`.
-    private func admit<Value: Sendable>(
-        _ items: [AdmissionItem], raw: [RawInput], lockNames: [String], _ body: (PostgresAdmission) async throws -> Value
-    ) async throws -> Value {
-        let now = clock()
-        let node = configuration.node
-        let logger = self.logger
-        return try await transaction { connection in
-            let admission = PostgresAdmission(connection: connection, now: now, node: node, logger: logger)
-            try await admission.lock(Self.lockKeys(for: items, and: lockNames))
-            for input in Set(raw).sorted(by: { $0.sha256 < $1.sha256 }) { try await admission.store(input) }
-            return try await body(admission)
         }
     }
 

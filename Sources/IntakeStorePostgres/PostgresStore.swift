@@ -13,6 +13,8 @@ public final class PostgresStore: Sendable {
     public let configuration: PostgresStoreConfiguration
     let client: PostgresClient
     let logger: Logger
+    /// Admissions waiting for the next group transaction.
+    let admissions = AdmissionQueue()
     /// The store's time: when a step is traced or an event queued.
     public let clock: @Sendable () -> Date
 
@@ -31,9 +33,12 @@ public final class PostgresStore: Sendable {
         self.client = PostgresClient(configuration: client, backgroundLogger: logger)
     }
 
-    /// Runs the connection pool until the task is cancelled.
+    /// Runs the connection pool and the group-commit loop until the task is cancelled.
     public func run() async {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.commitAdmissions() }
+        }
     }
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled

@@ -17,16 +17,19 @@ func makeTestDatabase() async throws -> (PostgresServer, String) {
     return (server, name)
 }
 
+/// A gateway's store on the database, not running yet.
+func makeGateway(_ node: String, on server: PostgresServer, database: String) throws -> PostgresStore {
+    try PostgresStore(
+        configuration: PostgresStoreConfiguration(
+            node: node, host: "127.0.0.1", port: server.port, user: server.user, database: database, maximumConnections: 4),
+        logger: quietLogger)
+}
+
 /// `count` gateways (`gw1`, `gw2`, …) on one database, their connection pools running while `body` runs.
 func withGateways<Value: Sendable>(
     _ count: Int, on server: PostgresServer, database: String, _ body: @Sendable ([PostgresStore]) async throws -> Value
 ) async throws -> Value {
-    let stores = try (1...count).map { index in
-        try PostgresStore(
-            configuration: PostgresStoreConfiguration(
-                node: "gw\(index)", host: "127.0.0.1", port: server.port, user: server.user, database: database, maximumConnections: 4),
-            logger: quietLogger)
-    }
+    let stores = try (1...count).map { try makeGateway("gw\($0)", on: server, database: database) }
     return try await withThrowingTaskGroup(of: Value?.self) { group in
         for store in stores { group.addTask { await store.run(); return nil } }
         defer { group.cancelAll() }

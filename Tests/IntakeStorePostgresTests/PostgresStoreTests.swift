@@ -259,6 +259,42 @@ import Testing
         }
     }
 
+    @Test func admissionsThatArriveTogetherShareOneTransactionAndAFailedOneSpoilsNone() async throws {
+        let (server, database) = try await makeTestDatabase()
+        try await withGateways(1, on: server, database: database) { stores in _ = try await stores[0].migrate() }
+        let store = try makeGateway("gw2", on: server, database: database)
+        let requests = (0..<30).map { webhookItem(ref: "portal-\($0)") }
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Result<AdmissionOutcome, any Error>)?.self) { group in
+            for (index, (item, raw)) in requests.enumerated() {
+                // Request 7 names a raw input it does not bring: its insert fails.
+                let inputs = index == 7 ? [] : [raw]
+                group.addTask {
+                    do { return (index, .success(try await store.admit([item], raw: inputs)[0])) } catch { return (index, .failure(error)) }
+                }
+            }
+            // All thirty wait before the store's loop runs: its first transaction takes them all.
+            while store.waitingAdmissions < requests.count { try await Task.sleep(for: .milliseconds(5)) }
+            group.addTask { await store.run(); return nil }
+            var outcomes: [Int: Result<AdmissionOutcome, any Error>] = [:]
+            while outcomes.count < requests.count, let next = try await group.next() {
+                if let (index, outcome) = next { outcomes[index] = outcome }
+            }
+            group.cancelAll()
+            return outcomes
+        }
+        #expect(store.groupTransactions == 1)
+        for (index, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
+            switch outcome {
+            case .success(let admitted):
+                #expect(index != 7 && admitted.status == "created", "request \(index): \(admitted)")
+            case .failure(let error):
+                #expect(index == 7, "request \(index): \(error)")
+            }
+        }
+        #expect(try await count("SELECT count(*) FROM intake_case", on: server, database: database) == 29)
+        #expect(try await count("SELECT count(*) FROM intake_ledger WHERE ref = 'portal-7'", on: server, database: database) == 0)
+    }
+
     // MARK: - Helpers
 
     static func admitInBatches(_ refs: [String], through store: PostgresStore) async throws -> [String: AdmissionOutcome] {
