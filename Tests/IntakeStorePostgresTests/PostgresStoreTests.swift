@@ -295,6 +295,78 @@ import Testing
         #expect(try await count("SELECT count(*) FROM intake_ledger WHERE ref = 'portal-7'", on: server, database: database) == 0)
     }
 
+    @Test func casesOutcomesAndEnvelopesAreWhatTheSQLiteStoreMakesOfTheSameItems() async throws {
+        let (server, database) = try await makeTestDatabase()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-parity-\(UUID().uuidString.prefix(8))")
+        let sqlite = try IntakeDatabase(path: directory.appendingPathComponent("intake.sqlite").path)
+        defer {
+            sqlite.close()
+            try? FileManager.default.removeItem(at: directory)
+        }
+        let text = "我司位于泰达街道的厂房扩建事项已提交两个月，至今没有答复，请问目前进度如何？"
+        // A case, its near-duplicate, and a repeat of the first.
+        let requests = [
+            webhookItem(ref: "a", text: text, deduplicated: true), webhookItem(ref: "b", text: "您好，" + text, deduplicated: true),
+            webhookItem(ref: "a", text: text, deduplicated: true),
+        ]
+        var expected: [AdmissionOutcome] = []
+        for (item, raw) in requests {
+            let prepared = try await sqlite.findCandidates([item])
+            expected.append(try await sqlite.intake { transaction in
+                try transaction.storeRaw(sha256: raw.sha256, channel: raw.channel, source: raw.source, mediaType: raw.mediaType, body: raw.body)
+                return try transaction.admit(prepared[0])
+            })
+        }
+        let (outcomes, events) = try await withGateways(1, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            var outcomes: [AdmissionOutcome] = []
+            for (item, raw) in requests { outcomes += try await stores[0].admit([item], raw: [raw]) }
+            return (outcomes, try await stores[0].claimDueEvents(limit: 10).events)
+        }
+        #expect(outcomes == expected)
+        #expect(outcomes.map(\.status) == ["created", "duplicate", "repeat"])
+        let sqliteEvents = try await sqlite.dueEvents(limit: 10)
+        #expect(events.map(\.idempotencyKey) == sqliteEvents.map(\.idempotencyKey))
+        #expect(events.map(\.payload) == sqliteEvents.map(\.payload), "the envelopes are the same bytes")
+        for caseID in Set(outcomes.compactMap(\.caseID)) {
+            let document = try await withConnection(to: database, on: server) { connection in
+                var document: String?
+                for try await (text,) in try await connection.query("SELECT document FROM intake_case WHERE id = \(caseID)", logger: quietLogger)
+                    .decode((String,).self) { document = text }
+                return document
+            }
+            let sqliteDocument = try sqlite.caseDocument(id: caseID)
+            #expect(document != nil && document == sqliteDocument, "case \(caseID)")
+        }
+    }
+
+    @Test func anEventWaitsWhileAnEarlierOneOfItsCaseIsBackingOffOrDead() async throws {
+        let (server, database) = try await makeTestDatabase()
+        try await withGateways(2, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            for (ref, text) in [("row-1", "第一版"), ("row-1", "第二版"), ("row-2", "另一件事")] {
+                let (item, raw) = webhookItem(ref: ref, text: text, versioning: .versioned)
+                _ = try await stores[0].admit([item], raw: [raw])
+            }
+            let first = try await stores[0].claimDueEvents(limit: 10)
+            #expect(first.events.map(\.event) == ["case.created", "case.created"], "one event per case")
+            guard first.events.count == 2 else { return }
+            let (waiting, other) = (first.events[0], first.events[1])
+            // The first case's event backs off (due again at once), the other is delivered.
+            try await stores[0].record(
+                [(waiting, .retryAt(Date().addingTimeInterval(-1), reason: "503")), (other, .delivered(detail: "ok"))], claim: first, sink: "test")
+            let second = try await stores[1].claimDueEvents(limit: 10)
+            #expect(second.events.map(\.idempotencyKey) == [waiting.idempotencyKey], "the retried event, not the update behind it")
+            #expect(second.events.first?.attempts == 1)
+            guard let retried = second.events.first else { return }
+            try await stores[1].record([(retried, .deadLetter(reason: "422"))], claim: second, sink: "test")
+            let third = try await stores[0].claimDueEvents(limit: 10)
+            #expect(third.events.isEmpty, "the update waits behind the dead letter")
+            let counts = try await stores[0].outboxCounts()
+            #expect(counts.pending == 1 && counts.delivered == 1 && counts.dead == 1)
+        }
+    }
+
     // MARK: - Helpers
 
     static func admitInBatches(_ refs: [String], through store: PostgresStore) async throws -> [String: AdmissionOutcome] {
