@@ -189,5 +189,20 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        Migration(name: "2026-12-06 mailbox checkpoints", statements: [
+            // Per mailbox: the UIDVALIDITY seen and the last UID whose message is committed,
+            // advanced in the transaction of the message's case, and only by the lease's holder.
+            """
+            CREATE TABLE mailbox_checkpoint (
+                source text NOT NULL,
+                mailbox text NOT NULL,
+                uid_validity bigint NOT NULL,
+                last_uid bigint NOT NULL,
+                updated_at timestamptz NOT NULL,
+                node text NOT NULL,
+                PRIMARY KEY (source, mailbox)
+            )
+            """,
+        ]),
     ]
 }

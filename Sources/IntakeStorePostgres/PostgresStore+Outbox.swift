@@ -128,14 +128,3 @@ extension PostgresStore {
         return counts
     }
 }
-
-/// What the PostgreSQL store found wrong in its own rows.
-public enum PostgresStoreError: Error, Hashable, CustomStringConvertible {
-    case unreadableEvent(id: Int64, reason: String)
-
-    public var description: String {
-        switch self {
-        case .unreadableEvent(let id, let reason): "outbox event \(id) cannot be delivered: \(reason)"
-        }
-    }
-}

@@ -64,15 +64,15 @@ func count(_ sql: String, on server: PostgresServer, database: String) async thr
     }
 }
 
-/// A webhook request's case and its raw input, as a gateway would admit it.
-func webhookItem(
+/// A request's case and its raw input, as a gateway would admit it (a webhook request unless told).
+func requestItem(
     ref: String, text: String = "厂房用地规划许可进度咨询，请尽快答复。", phone: String = "+8613800138000", deduplicated: Bool = false,
-    versioning: AdmissionItem.Versioning = .once
+    versioning: AdmissionItem.Versioning = .once, channel: IntakeCore.Channel = .webhook, source: String = "portal"
 ) -> (AdmissionItem, RawInput) {
-    let raw = RawInput(channel: .webhook, source: "portal", mediaType: "application/json", body: Data("{\"ref\":\"\(ref)\",\"description\":\"\(text)\"}".utf8))
+    let raw = RawInput(channel: channel, source: source, mediaType: "application/json", body: Data("{\"ref\":\"\(ref)\",\"description\":\"\(text)\"}".utf8))
     let now = Date()
     let intakeCase = IntakeCase(
-        id: UUIDv7.generate(at: now), channel: .webhook, source: "portal", ref: ref, receivedAt: Timestamp(timeZone: TimeZone(identifier: "Asia/Shanghai")!).format(now),
+        id: UUIDv7.generate(at: now), channel: channel, source: source, ref: ref, receivedAt: Timestamp(timeZone: TimeZone(identifier: "Asia/Shanghai")!).format(now),
         rawSHA256: raw.sha256, requester: Requester(phone: phone), description: text)
     let probe = deduplicated ? DedupProbe(intakeCase: intakeCase, at: now, policy: DedupPolicy()) : nil
     return (AdmissionItem(intakeCase, versioning: versioning, probe: probe, receivedAt: now), raw)

@@ -62,8 +62,8 @@ import Testing
                     // Ten requesters, each sending one demand to both gateways at the same moment.
                     let phone = "+86138001" + String(10000 + pair).suffix(5)
                     let text = "我司位于泰达街道的厂房扩建事项已提交两个月，至今没有答复，请问目前进度如何？希望尽快协调办理，编号\(pair)。"
-                    let (one, oneRaw) = webhookItem(ref: "a-\(pair)", text: text, phone: phone, deduplicated: true)
-                    let (other, otherRaw) = webhookItem(ref: "b-\(pair)", text: "您好，" + text, phone: phone, deduplicated: true)
+                    let (one, oneRaw) = requestItem(ref: "a-\(pair)", text: text, phone: phone, deduplicated: true)
+                    let (other, otherRaw) = requestItem(ref: "b-\(pair)", text: "您好，" + text, phone: phone, deduplicated: true)
                     group.addTask { (pair, 0, try await stores[0].admit([one], raw: [oneRaw])[0]) }
                     group.addTask { (pair, 1, try await stores[1].admit([other], raw: [otherRaw])[0]) }
                 }
@@ -96,7 +96,7 @@ import Testing
             // other in the outbox, where a claim of the oldest due events would take them together.
             for row in 0..<15 {
                 for version in 0..<3 {
-                    let (item, raw) = webhookItem(ref: "row-\(row)", text: "诉求内容第\(version)版，工单\(row)。", versioning: .versioned)
+                    let (item, raw) = requestItem(ref: "row-\(row)", text: "诉求内容第\(version)版，工单\(row)。", versioning: .versioned)
                     let outcome = try await stores[(row + version) % 2].admit([item], raw: [raw])[0]
                     #expect(outcome.status == (version == 0 ? "created" : "updated"))
                 }
@@ -160,7 +160,7 @@ import Testing
                 for key in keys {
                     let (first, second) = refs(key)
                     for (store, ref) in zip(stores, [first, second]) {
-                        let (item, raw) = webhookItem(ref: ref)
+                        let (item, raw) = requestItem(ref: ref)
                         let request = IdempotentRequest(channel: .webhook, source: "portal", key: key, requestSHA256: raw.sha256) { outcomes in
                             StoredAnswer(requestSHA256: raw.sha256, status: 202, body: Data(outcomes[0].answer(ref: ref).serialized().utf8))
                         }
@@ -189,7 +189,7 @@ import Testing
         let (server, database) = try await makeTestDatabase()
         try await withGateways(2, on: server, database: database) { stores in
             try await stores[0].migrate()
-            let (item, raw) = webhookItem(ref: "portal-1")
+            let (item, raw) = requestItem(ref: "portal-1")
             _ = try await stores[0].admit([item], raw: [raw])
             let first = try await stores[0].claimDueEvents(limit: 10, leaseSecs: 0.3)
             #expect(first.events.count == 1)
@@ -215,8 +215,8 @@ import Testing
         let raw = RawInput(channel: .hotline, source: "hotline", mediaType: "text/csv", body: body)
         let readBack = try await withGateways(2, on: server, database: database) { stores in
             try await stores[0].migrate()
-            let (one, _) = webhookItem(ref: "row-1")
-            let (other, _) = webhookItem(ref: "row-2")
+            let (one, _) = requestItem(ref: "row-1")
+            let (other, _) = requestItem(ref: "row-2")
             var first = one.intakeCase
             first.rawSHA256 = raw.sha256
             var second = other.intakeCase
@@ -259,11 +259,39 @@ import Testing
         }
     }
 
+    @Test func aMailboxCheckpointMovesOnlyWithTheLeaseHoldersCommit() async throws {
+        let (server, database) = try await makeTestDatabase()
+        try await withGateways(2, on: server, database: database) { stores in
+            try await stores[0].migrate()
+            func message(_ uid: UInt32) -> (AdmissionItem, RawInput, MailboxCheckpoint) {
+                let (item, raw) = requestItem(ref: "<\(uid)@mail.example.cn>", text: "邮件诉求\(uid)", channel: .email, source: "service")
+                return (item, raw, MailboxCheckpoint(uidValidity: 7, lastUID: uid))
+            }
+            #expect(try await stores[0].leaseMailbox(source: "service", mailbox: "INBOX", ttlSecs: 0.4))
+            let (first, firstRaw, afterFirst) = message(1)
+            #expect(try await stores[0].admit([first], raw: [firstRaw], source: "service", mailbox: "INBOX", advancingTo: afterFirst).map(\.status) == ["created"])
+            // gw1 hangs past its lease; gw2 takes the mailbox over.
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(try await stores[1].leaseMailbox(source: "service", mailbox: "INBOX", ttlSecs: 5))
+            let (second, secondRaw, afterSecond) = message(2)
+            await #expect(throws: PostgresStoreError.mailboxLeaseLost(source: "service", mailbox: "INBOX")) {
+                try await stores[0].admit([second], raw: [secondRaw], source: "service", mailbox: "INBOX", advancingTo: afterSecond)
+            }
+            // gw2 resumes after the last committed UID and takes message 2 once.
+            #expect(try await stores[1].mailboxCheckpoint(source: "service", mailbox: "INBOX") == afterFirst)
+            let (again, againRaw, _) = message(2)
+            #expect(try await stores[1].admit([again], raw: [againRaw], source: "service", mailbox: "INBOX", advancingTo: afterSecond).map(\.status) == ["created"])
+            #expect(try await stores[0].mailboxCheckpoint(source: "service", mailbox: "INBOX") == afterSecond)
+        }
+        #expect(try await count("SELECT count(*) FROM intake_case", on: server, database: database) == 2)
+        #expect(try await count("SELECT count(*) FROM mailbox_checkpoint WHERE node = 'gw2' AND last_uid = 2", on: server, database: database) == 1)
+    }
+
     @Test func admissionsThatArriveTogetherShareOneTransactionAndAFailedOneSpoilsNone() async throws {
         let (server, database) = try await makeTestDatabase()
         try await withGateways(1, on: server, database: database) { stores in _ = try await stores[0].migrate() }
         let store = try makeGateway("gw2", on: server, database: database)
-        let requests = (0..<30).map { webhookItem(ref: "portal-\($0)") }
+        let requests = (0..<30).map { requestItem(ref: "portal-\($0)") }
         let outcomes = try await withThrowingTaskGroup(of: (Int, Result<AdmissionOutcome, any Error>)?.self) { group in
             for (index, (item, raw)) in requests.enumerated() {
                 // Request 7 names a raw input it does not bring: its insert fails.
@@ -306,8 +334,8 @@ import Testing
         let text = "我司位于泰达街道的厂房扩建事项已提交两个月，至今没有答复，请问目前进度如何？"
         // A case, its near-duplicate, and a repeat of the first.
         let requests = [
-            webhookItem(ref: "a", text: text, deduplicated: true), webhookItem(ref: "b", text: "您好，" + text, deduplicated: true),
-            webhookItem(ref: "a", text: text, deduplicated: true),
+            requestItem(ref: "a", text: text, deduplicated: true), requestItem(ref: "b", text: "您好，" + text, deduplicated: true),
+            requestItem(ref: "a", text: text, deduplicated: true),
         ]
         var expected: [AdmissionOutcome] = []
         for (item, raw) in requests {
@@ -345,7 +373,7 @@ import Testing
         try await withGateways(2, on: server, database: database) { stores in
             try await stores[0].migrate()
             for (ref, text) in [("row-1", "第一版"), ("row-1", "第二版"), ("row-2", "另一件事")] {
-                let (item, raw) = webhookItem(ref: ref, text: text, versioning: .versioned)
+                let (item, raw) = requestItem(ref: ref, text: text, versioning: .versioned)
                 _ = try await stores[0].admit([item], raw: [raw])
             }
             let first = try await stores[0].claimDueEvents(limit: 10)
@@ -372,7 +400,7 @@ import Testing
     static func admitInBatches(_ refs: [String], through store: PostgresStore) async throws -> [String: AdmissionOutcome] {
         var outcomes: [String: AdmissionOutcome] = [:]
         for start in stride(from: 0, to: refs.count, by: 5) {
-            let batch = refs[start..<min(start + 5, refs.count)].map { webhookItem(ref: $0) }
+            let batch = refs[start..<min(start + 5, refs.count)].map { requestItem(ref: $0) }
             let answers = try await store.admit(batch.map(\.0), raw: batch.map(\.1))
             for (item, answer) in zip(batch.map(\.0), answers) { outcomes[item.intakeCase.ref] = answer }
         }
