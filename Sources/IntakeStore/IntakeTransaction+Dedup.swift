@@ -63,7 +63,7 @@ extension DedupDecision {
     /// The `deduplicated` step's detail: the outcome, the probe's keys, and the most similar
     /// candidates with their similarity, shared keys and bands, verdict and reason. The
     /// thresholds in force are recorded only when a candidate was compared with them.
-    func traceDetail(probe: DedupProbe, sharedBands: [String: Int]) -> [String: JSONValue] {
+    public func traceDetail(probe: DedupProbe, sharedBands: [String: Int]) -> [String: JSONValue] {
         var detail: [String: JSONValue] = [
             "identity_keys": .array(probe.identityKeys.map(JSONValue.string)),
             "at": .number(probe.at.timeIntervalSince1970),

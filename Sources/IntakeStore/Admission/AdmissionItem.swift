@@ -76,7 +76,7 @@ public struct AdmissionItem: Sendable {
     }
 
     /// Steps as the `admitted` record holds them: `["name",{detail}]`, comma-separated.
-    static func steps(_ steps: [(String, [String: JSONValue])]) -> String {
+    public static func steps(_ steps: [(String, [String: JSONValue])]) -> String {
         steps.map { name, detail in
             (detail.isEmpty ? JSONValue.array([.string(name)]) : JSONValue.array([.string(name), .object(detail)])).serialized()
         }.joined(separator: ",")

@@ -43,48 +43,25 @@ extension IntakeTransaction {
         }
 
         let id = intakeCase.id
-        var document = item.document
-        var event = CaseEvent.Kind.created
-        var outcome = AdmissionOutcome.created(caseID: id, possibleDuplicateOf: nil)
-        var prefix = item.tracePrefix
+        var new = item.unlinkedCase
         var deduplicated: [String: JSONValue]?
         if let parent = item.followupOf {
-            // A follow-up is linked to its case already: not deduplicated, not indexed.
-            intakeCase.followupOf = parent
-            var changes = item.changes
-            changes["followup_of"] = .string(parent)
-            prefix = AdmissionItem.steps([("received", item.origin), ("normalised", changes)])
-            document = try intakeCase.encoded()
-            event = .followup
-            outcome = .followup(caseID: id, of: parent)
+            new = try item.followupCase(of: parent)
         } else if let probe = item.probe {
             let (decision, sharedBands) = try decide(probe, prefetched: item.prefetched)
-            switch decision.outcome {
-            case .duplicate(let original, let similarity):
-                intakeCase.duplicateOf = original
-                intakeCase.similarity = Self.rounded(similarity)
-                document = try intakeCase.encoded()
-                event = .duplicate
-                outcome = .duplicate(caseID: id, of: original, similarity: Self.rounded(similarity))
-            case .possible(let original, _):
-                intakeCase.possibleDuplicateOf = original
-                document = try intakeCase.encoded()
-                outcome = .created(caseID: id, possibleDuplicateOf: original)
-            case .new:
-                break
-            }
+            new = try item.deduplicatedCase(by: decision)
             deduplicated = decision.traceDetail(probe: probe, sharedBands: sharedBands)
         }
-        let queued = try insertCase(intakeCase, document: document, contentSHA256: item.contentSHA256, event: event)
+        let queued = try insertCase(new.intakeCase, document: new.document, contentSHA256: item.contentSHA256, event: new.event)
         if let content = item.contentSHA256 { try rememberContent(channel: channel, source: source, ref: ref, contentSHA256: content) }
         var rest: [(String, [String: JSONValue])] = []
         if let deduplicated { rest.append(("deduplicated", deduplicated)) }
         rest += [("stored", [:]), ("queued", queued.detail)]
         received.caseID = id
-        try traceRecord(received, stepsJSON: prefix + "," + AdmissionItem.steps(rest))
+        try traceRecord(received, stepsJSON: new.tracePrefix + "," + AdmissionItem.steps(rest))
         // A duplicate is not indexed: its repeats point at the original.
-        if let probe = item.probe, item.followupOf == nil, event != .duplicate { try indexForDedup(caseID: id, probe: probe) }
-        return outcome
+        if let probe = item.probe, item.followupOf == nil, new.event != .duplicate { try indexForDedup(caseID: id, probe: probe) }
+        return new.outcome
     }
 
     /// The case an input answers: the first of `refs` (an email's In-Reply-To, then its
