@@ -26,6 +26,8 @@ public final class IntakeServer: Sendable {
     let visits: VisitIntake
     let spools: [SpoolService]
     let email: [EmailService]
+    /// Sends email acknowledgements, when a source asks for them.
+    let acknowledgements: AcknowledgementService?
     let retention: RetentionService?
     let logger: Logger
     /// What SIGHUP replaces: normaliser (taxonomy, holidays, dedup), mappings, webhook secrets.
@@ -63,12 +65,12 @@ public final class IntakeServer: Sendable {
                 let mapping = live.hotlineMappings[source.name] ?? Live(source.mapping)
                 spools.append(SpoolService(
                     channel: .hotline, name: source.name, spoolSettings: source.spool, rescanIntervalMillis: source.rescanIntervalMillis,
-                    ingest: { file, name, report in
+                    ingest: { file, name, report, result in
                         // The mapping and normaliser of the moment: a reload applies from the next file.
                         let ingestor = HotlineIngestor(
                             settings: source.settings, mapping: mapping.value, normalizer: normalizer.value, database: database, blobs: blobs,
                             logger: logger)
-                        return try await ingestor.ingest(file: file, name: name, report: report, shouldStop: {
+                        return try await ingestor.ingest(file: file, name: name, report: report, result: result, shouldStop: {
                             heartbeats.beat(part)
                             return Task.isShuttingDownGracefully
                         }).spoolOutcome
@@ -91,11 +93,18 @@ public final class IntakeServer: Sendable {
                 channel: .visit, name: "drop",
                 spoolSettings: SpoolDirectory.Settings(directory: URL(fileURLWithPath: directory), settleSecs: visitSettings.settleSecs),
                 rescanIntervalMillis: visitSettings.rescanIntervalMillis,
-                ingest: { file, name, report in try await files.ingest(file: file, name: name, report: report) },
+                ingest: { file, name, report, _ in try await files.ingest(file: file, name: name, report: report) },
                 database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() },
                 heartbeat: { heartbeats.beat("visit:drop") }))
         }
         self.spools = spools
+        let acknowledging = settings.email.enabled && configuration.emailSources.contains { $0.intake.acknowledge }
+        let acknowledgements = configuration.acknowledgements.flatMap { ackSettings in
+            acknowledging
+                ? AcknowledgementService(sender: AcknowledgementSender(settings: ackSettings, database: database, logger: logger), logger: logger)
+                : nil
+        }
+        self.acknowledgements = acknowledgements
         email = settings.email.enabled ? configuration.emailSources.map { source in
             let part = "email:\(source.name)"
             parts.append(part)
@@ -105,7 +114,12 @@ public final class IntakeServer: Sendable {
                     settings: source.poller,
                     intake: EmailIntake(settings: source.intake, normalizer: normalizer, database: database, blobs: blobs, logger: logger),
                     database: database, logger: logger),
-                logger: logger, onQueued: { forwarder.wake() }, heartbeat: { heartbeats.beat(part) })
+                logger: logger,
+                onQueued: {
+                    forwarder.wake()
+                    acknowledgements?.wake()
+                },
+                heartbeat: { heartbeats.beat(part) })
         } : []
         if settings.webhook.enabled { parts.append("webhook") }
         self.parts = parts
@@ -144,7 +158,9 @@ public final class IntakeServer: Sendable {
                 logger: logger)
             services.append(app)
         }
-        // Last in, first out: the mailboxes and hotline spools stop before the webhook, the forwarder last of all.
+        // Last in, first out: the mailboxes and hotline spools stop before the webhook, the forwarder last of all;
+        // acknowledgements after the mailboxes that queue them.
+        if let acknowledgements { services.append(acknowledgements) }
         services += spools as [any Service]
         services += email as [any Service]
         if let retention { services.append(retention) }

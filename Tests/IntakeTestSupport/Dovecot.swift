@@ -301,7 +301,7 @@ package final class Dovecot: @unchecked Sendable {
 
     // MARK: - Processes
 
-    private static func accepts(port: Int) -> Bool {
+    static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -316,7 +316,7 @@ package final class Dovecot: @unchecked Sendable {
     /// Starts a child with no blocked signals, default signal handlers, stdin from /dev/null,
     /// stdout and stderr to `outputPath` and no other descriptor of ours; in a process group
     /// of its own if asked (so that `stop()` reaches dovecot's children too).
-    private static func spawn(_ argv: [String], outputPath: String, ownProcessGroup: Bool) throws -> pid_t {
+    static func spawn(_ argv: [String], outputPath: String, ownProcessGroup: Bool) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

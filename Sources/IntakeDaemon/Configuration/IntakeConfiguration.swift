@@ -19,11 +19,13 @@ public struct IntakeConfiguration: Sendable, Decodable {
     public var classification = ClassificationConfiguration()
     public var dedup = DedupSettings()
     public var forwarding = ForwardingSettings()
+    /// How acknowledgements leave; needed when an email source has `acknowledge: true`.
+    public var smtp: SMTPConfiguration?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, retention, log, webhook, hotline, email, visits, classification, dedup, forwarding
+        case zone, store, retention, log, webhook, hotline, email, visits, classification, dedup, forwarding, smtp
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,6 +42,7 @@ public struct IntakeConfiguration: Sendable, Decodable {
         classification = try container.value(.classification, default: classification)
         dedup = try container.value(.dedup, default: dedup)
         forwarding = try container.value(.forwarding, default: forwarding)
+        smtp = try container.decodeIfPresent(SMTPConfiguration.self, forKey: .smtp)
     }
 }
 
@@ -48,12 +51,16 @@ public struct ZoneConfiguration: Sendable, Codable {
     public var timeZone = "Asia/Shanghai"
     /// Given to 7- and 8-digit local phone numbers.
     public var defaultAreaCode = "022"
+    /// What operators and requesters read: `zh-CN` (reports, quarantine reasons, visit
+    /// answers' messages and acknowledgements in Chinese) or `en`.
+    public var locale = OperatorLocale.zhCN.rawValue
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case timeZone = "time_zone"
         case defaultAreaCode = "default_area_code"
+        case locale
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,6 +68,7 @@ public struct ZoneConfiguration: Sendable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         timeZone = try container.value(.timeZone, default: timeZone)
         defaultAreaCode = try container.value(.defaultAreaCode, default: defaultAreaCode)
+        locale = try container.value(.locale, default: locale)
     }
 }
 
