@@ -76,7 +76,7 @@ public final class IntakeServer: Sendable {
                         }).spoolOutcome
                     },
                     database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() },
-                    heartbeat: { heartbeats.beat(part) }))
+                    heartbeat: { heartbeats.beat(part) }, catalogue: configuration.locale.catalogue))
             }
         }
         let visitSettings = settings.visits
@@ -84,7 +84,8 @@ public final class IntakeServer: Sendable {
         let visits = VisitIntake(
             settings: visitSettings,
             decoder: visitDecoder, database: database, blobs: blobs,
-            authenticator: live.authenticator, normalizer: normalizer, logger: logger, onQueued: { forwarder.wake() })
+            authenticator: live.authenticator, normalizer: normalizer, logger: logger, locale: configuration.locale,
+            onQueued: { forwarder.wake() })
         self.visits = visits
         if visitSettings.enabled, let directory = visitSettings.spoolDir {
             parts.append("visit:drop")
@@ -95,7 +96,7 @@ public final class IntakeServer: Sendable {
                 rescanIntervalMillis: visitSettings.rescanIntervalMillis,
                 ingest: { file, name, report, _ in try await files.ingest(file: file, name: name, report: report) },
                 database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() },
-                heartbeat: { heartbeats.beat("visit:drop") }))
+                heartbeat: { heartbeats.beat("visit:drop") }, catalogue: configuration.locale.catalogue))
         }
         self.spools = spools
         let acknowledging = settings.email.enabled && configuration.emailSources.contains { $0.intake.acknowledge }

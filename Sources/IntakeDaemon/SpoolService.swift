@@ -26,6 +26,8 @@ struct SpoolService: Service {
     let onQueued: @Sendable () -> Void
     /// Called when the directory is watched and at every turn of the loop: up and alive.
     var heartbeat: @Sendable () -> Void = {}
+    /// The words of `NAME.reason.txt` for a file set aside after failing (`zone.locale`).
+    var catalogue = MessageCatalogue.chinese
 
     func run() async throws {
         let spool = try SpoolDirectory(settings: spoolSettings)
@@ -125,11 +127,12 @@ struct SpoolService: Service {
                 return
             }
             failures[file.lastPathComponent] = nil
-            let reason = "failed \(attempts) times, last: \(error)"
+            let problem = OperatorMessage.failedRepeatedly(attempts: attempts, lastError: "\(error)")
+            let reason = MessageCatalogue.english.text(problem)
             logger.error("spooled file set aside in quarantine", metadata: [
                 "intake.source": "\(self.name)", "intake.file": "\(name)", "error": "\(error)",
             ])
-            _ = try? spool.quarantine(file, name: name, reason: reason)
+            _ = try? spool.quarantine(file, name: name, reason: catalogue.text(problem))
             let channel = self.channel
             let source = self.name
             _ = try? await database.intake { transaction in

@@ -32,8 +32,38 @@ extension MessageCatalogue {
             "line \(line): \(english(problem))"
         case .failedRepeatedly(let attempts, let lastError):
             "failed \(attempts) times, last: \(lastError)"
+        case .required: "is required"
+        case .requiredWithID: "is required, with at least an id"
+        case .mustNotBeEmpty: "must not be empty"
+        case .isEmpty: "is empty"
+        case .wrongType(let expected, let found): "expected \(englishType(expected)), found \(found)"
+        case .notTimestamp(let value): "\"\(value)\" is not an RFC 3339 timestamp with offset"
+        case .notUUID(let value): "\"\(value)\" is not a UUID"
+        case .unknownField(let object, let allowed): "unknown field; \(object) has \(allowed.joined(separator: ", "))"
+        case .tooMany(let count, let limit, let noun, let perBatch): "has \(count) \(noun); at most \(limit)\(perBatch ? " per batch" : "")"
+        case .tooManyCharacters(let count, let limit): "has \(count) characters; at most \(limit)"
+        case .unexpectedBesideBatch(let member, let names): "unexpected beside \"\(member)\" in a batch\(names.isEmpty ? "" : ": \(names)")"
+        case .repeatsVisit(let at): "repeats the visit at \(at) in the same batch"
+        case .noDemands: "a visit needs at least one demand, or notes to take them from"
+        case .notesEnumerateTooMany(let count, let limit): "enumerates \(count) demands; at most \(limit)"
+        case .attachmentNeedsContent: "needs content_base64 or part"
+        case .attachmentHasBothContentAndPart: "has both content_base64 and part; give one"
+        case .multipartNeedsVisitPart: "the multipart upload needs a part named \"visit\" holding the visit JSON"
+        case .noFilePart(let name): "no file part named \"\(name)\" in the upload"
+        case .notJSON(let detail): "not valid JSON: \(detail)"
         case .verbatim(let text):
             text
+        }
+    }
+
+    /// "an object", "a string", "true or false", "a JSON object" (the whole body or a list item).
+    static func englishType(_ name: String) -> String {
+        switch name {
+        case "boolean": "true or false"
+        case "object": "an object"
+        case "array": "an array"
+        case "json_object": "a JSON object"
+        default: "a \(name)"
         }
     }
 

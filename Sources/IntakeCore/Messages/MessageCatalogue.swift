@@ -33,6 +33,14 @@ public struct MessageCatalogue: Sendable, Hashable {
         }
     }
 
+    /// The columns of a visit drop file's report, in their fixed order: visit id, errors.
+    public var visitReportColumns: [String] {
+        switch locale {
+        case .zhCN: ["走访编号", "错误"]
+        case .en: ["visit_id", "errors"]
+        }
+    }
+
     /// A row's outcome in the result report: an admission status (`created`, `duplicate`,
     /// `followup`, `updated`, `repeat`) or `rejected`.
     public func outcome(_ status: String) -> String {

@@ -24,6 +24,32 @@ public indirect enum OperatorMessage: Sendable, Hashable {
     case headerAtLine(line: Int, problem: OperatorMessage)
     /// A file that failed `attempts` times and was set aside.
     case failedRepeatedly(attempts: Int, lastError: String)
+    // Fields of a JSON body (visit uploads' answers, visit drop files' reports), under their pointer.
+    case required
+    /// `staff` without an id.
+    case requiredWithID
+    case mustNotBeEmpty
+    case isEmpty
+    /// A value of the wrong JSON type; `expected` and `found` are JSON type names
+    /// (`string`, `boolean`, `object`, `array`, `number`, `null`).
+    case wrongType(expected: String, found: String)
+    case notTimestamp(value: String)
+    case notUUID(value: String)
+    /// An unknown member of `object` (a phrase such as "a visit"); `allowed` its members.
+    case unknownField(object: String, allowed: [String])
+    /// A list longer than allowed: `count` items of `noun` (visits, demands, names, attachments).
+    case tooMany(count: Int, limit: Int, noun: String, perBatch: Bool)
+    case tooManyCharacters(count: Int, limit: Int)
+    case unexpectedBesideBatch(member: String, names: String)
+    case repeatsVisit(at: String)
+    case noDemands
+    case notesEnumerateTooMany(count: Int, limit: Int)
+    case attachmentNeedsContent
+    case attachmentHasBothContentAndPart
+    case multipartNeedsVisitPart
+    case noFilePart(name: String)
+    case notJSON(detail: String)
+
     /// Text from elsewhere (a parser's message), shown as it is.
     case verbatim(String)
 }
