@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeDaemon
 import IntakeStore
 import IntakeTestSupport
 import Testing
@@ -55,8 +56,12 @@ import Glibc
             mail(id: "auto1@example.cn", subject: "自动回复: 收到", body: "我正在休假。", headers: ["Auto-Submitted: auto-replied"]),
             Self.noreplyMail(id: "noreply1@example.cn"),
         ])
+        Telemetry.bootstrap(logLevel: .warning)
         let environment = try Self.environment(dovecot, smtp)
         let daemon = try await TestDaemon.start(environment)
+        // Process-wide counters: compared before and after.
+        let series = ["queued", "skipped", "sent", "retry"].map { #"intake_acknowledgements_total{source="service-mailbox",outcome="\#($0)"}"# }
+        let before = AdminRouteTests.values(of: series, in: try await daemon.get("/metrics").text)
         let files = try await environment.waitForEventFiles(count: 2, timeoutSecs: 15)
         let cases = try files.map { try caseOf(environment, $0) }
         let request = try #require(cases.first { $0.ref == "ack1@example.cn" })
@@ -80,6 +85,8 @@ import Glibc
         let noreply = try #require(cases.first { $0.ref == "noreply1@example.cn" })
         let skipped = try daemon.database.traceEntries(for: noreply.id).first { $0.step == "acknowledgement_skipped" }
         #expect(skipped?.detail?.contains("noreply_sender") == true)
+        let after = AdminRouteTests.values(of: series, in: try await daemon.get("/metrics").text)
+        #expect(zip(before, after).map { $1 - $0 } == [1, 1, 1, 0], "queued, skipped, sent, retry")
 
         // The requester answers the acknowledgement: its subject's token threads it to the case.
         let ackSubject = try #require(acknowledgement.subject)
