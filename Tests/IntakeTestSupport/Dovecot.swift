@@ -53,7 +53,7 @@ package final class Dovecot: @unchecked Sendable {
         }
         try createMaildir(mailRoot, isInbox: true)
         try "\(username):{PLAIN}\(password)\n".write(to: directory.appendingPathComponent("passwd"), atomically: true, encoding: .utf8)
-        if tls { try makeCertificates() }
+        if tls { try Self.makeCertificates(in: directory.appendingPathComponent("tls")) }
         let userName = runsAsRoot ? nil : (getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) })
         try configuration(tls: tls, capabilities: capabilities, processUser: userName)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -279,8 +279,9 @@ package final class Dovecot: @unchecked Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func makeCertificates() throws {
-        let folder = directory.appendingPathComponent("tls")
+    /// A CA (`ca.pem`) and a server certificate it signed for 127.0.0.1 and localhost
+    /// (`server.pem`, `server.key`) in `folder`, made by openssl.
+    static func makeCertificates(in folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
         let script = """
             set -e

@@ -4,11 +4,15 @@ import Glibc
 #endif
 
 /// A real SMTP server for the tests: Python's aiosmtpd (Debian's python3-aiosmtpd) on a free
-/// 127.0.0.1 port, in a temp folder, requiring AUTH (PLAIN/LOGIN, allowed without TLS on
-/// loopback) with `username`/`password`. Every message it accepts is written to `mail/` with
-/// its envelope. `stop()` kills it with SIGKILL; `start()` brings it back on the same port.
-/// A missing aiosmtpd fails the test: nothing is skipped.
+/// 127.0.0.1 port, in a temp folder, requiring AUTH (PLAIN/LOGIN) with `username`/`password`
+/// — over plain SMTP (loopback), after STARTTLS, or on implicit TLS, with a certificate from a
+/// CA made by openssl (`caFile`). Every message it accepts is written to `mail/` with its
+/// envelope; a recipient whose address starts with `reject` is refused with a 550. `stop()`
+/// kills it with SIGKILL; `start()` brings it back on the same port. A missing aiosmtpd
+/// fails the test: nothing is skipped.
 package final class SMTPServer: @unchecked Sendable {
+    package enum TLS: String, Sendable { case none, starttls, implicit }
+
     package struct ReceivedMail: Sendable {
         package var data: Data
         package var from: String
@@ -52,15 +56,20 @@ package final class SMTPServer: @unchecked Sendable {
     package let port: Int
     package let username = "intake-ack"
     package let password = "smtp secret 42"
-    package var url: String { "smtp://127.0.0.1:\(port)" }
+    package let tls: TLS
+    package var url: String { "\(tls == .implicit ? "smtps" : "smtp")://127.0.0.1:\(port)" }
+    /// The CA that signed the server's certificate (with TLS).
+    package var caFile: String { directory.appendingPathComponent("tls/ca.pem").path }
     private var pid: pid_t?
     private var mailDirectory: URL { directory.appendingPathComponent("mail") }
 
     /// Writes the server script and, unless `started` is false, starts it.
-    package init(started: Bool = true) throws {
+    package init(tls: TLS = .none, started: Bool = true) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-smtp-\(UUID().uuidString.prefix(8).lowercased())")
         port = DaemonProcess.freePort()
+        self.tls = tls
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("mail"), withIntermediateDirectories: true)
+        if tls != .none { try Dovecot.makeCertificates(in: directory.appendingPathComponent("tls")) }
         try Self.script.write(to: directory.appendingPathComponent("server.py"), atomically: true, encoding: .utf8)
         if started { try start() }
     }
@@ -70,7 +79,10 @@ package final class SMTPServer: @unchecked Sendable {
     package func start() throws {
         guard pid == nil else { return }
         let child = try Dovecot.spawn(
-            ["/usr/bin/python3", directory.appendingPathComponent("server.py").path, mailDirectory.path, "\(port)", username, password],
+            [
+                "/usr/bin/python3", directory.appendingPathComponent("server.py").path, mailDirectory.path, "\(port)", username, password,
+                tls.rawValue, directory.appendingPathComponent("tls").path,
+            ],
             outputPath: directory.appendingPathComponent("server.log").path, ownProcessGroup: true)
         pid = child
         let deadline = Date().addingTimeInterval(10)
@@ -127,13 +139,19 @@ package final class SMTPServer: @unchecked Sendable {
     /// Each message as `<time_ns>-<random>.eml` beside its envelope (`.json`), renamed into
     /// place last, so that a reader never sees half a message.
     private static let script = #"""
-    import json, os, sys, threading, time, uuid
+    import json, os, ssl, sys, threading, time, uuid
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
-    directory, port, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    directory, port, user, password, tls, certificates = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 
     class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("reject"):
+                return "550 5.1.1 mailbox unavailable"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, server, session, envelope):
             name = os.path.join(directory, "%020d-%s" % (time.time_ns(), uuid.uuid4().hex[:8]))
             with open(name + ".eml.json", "w") as f:
@@ -148,8 +166,16 @@ package final class SMTPServer: @unchecked Sendable {
             return AuthResult(success=True)
         return AuthResult(success=False, handled=False)
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticate,
-                            auth_required=True, auth_require_tls=False)
+    # aiosmtpd 1.4 counts only STARTTLS as TLS for AUTH: on implicit TLS it would not offer it.
+    options = dict(authenticator=authenticate, auth_required=True, auth_require_tls=tls == "starttls")
+    if tls != "none":
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(os.path.join(certificates, "server.pem"), os.path.join(certificates, "server.key"))
+        if tls == "starttls":
+            options.update(tls_context=context, require_starttls=True)
+        else:
+            options.update(ssl_context=context)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, **options)
     controller.start()
     print("listening", port, flush=True)
     threading.Event().wait()
