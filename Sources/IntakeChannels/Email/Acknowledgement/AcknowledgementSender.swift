@@ -96,8 +96,9 @@ public struct AcknowledgementSender: Sendable {
         case .failure(let failure):
             let giveUp = failure.permanent || attempts >= settings.maxAttempts
             let retryAt = giveUp ? nil : database.now().addingTimeInterval(backoff(afterAttempt: attempts))
-            // The server's words may quote the address: kept out of the trace and the log.
-            let reason = "curl \(failure.code)" + (failure.permanent ? " (refused for good)" : "")
+            // The server's words may quote the address: addresses are masked before they reach
+            // the trace, the store and the log.
+            let reason = "curl \(failure.code)" + (failure.permanent ? " (refused for good)" : "") + ": " + Self.masked(failure.message)
             try await database.intake { transaction in
                 try transaction.acknowledgementFailed(caseID: caseID, error: reason, retryAt: retryAt)
                 if giveUp {
@@ -109,10 +110,15 @@ public struct AcknowledgementSender: Sendable {
             events.count(giveUp ? "failed" : "retry")
             logger.log(level: giveUp ? .error : .warning, giveUp ? "acknowledgement given up" : "acknowledgement not sent; tried again later", metadata: [
                 "intake.source": "\(pending.source)", "intake.case.id": "\(caseID)", "intake.attempt": "\(attempts)",
-                "intake.curl_code": "\(failure.code)",
+                "intake.curl_code": "\(failure.code)", "error": "\(reason)",
             ])
             return false
         }
+    }
+
+    /// `text` with every mail address replaced by `<address>`.
+    static func masked(_ text: String) -> String {
+        text.replacingOccurrences(of: #"[^\s<>"'(),;:]+@[^\s<>"'(),;:]+"#, with: "<address>", options: .regularExpression)
     }
 
     /// The wait after failed attempt `attempt` (1-based): doubling from `retry_initial_secs`, at
