@@ -94,4 +94,17 @@ import Testing
         #expect(answer.visits.first?["status"] as? String == "invalid")
         #expect((answer.visits.first?["errors"] as? [String])?.sorted() == expected, "\(answer.visits)")
     }
+
+    /// A refused upload keeps its code and pointers; the field messages are in the zone's language.
+    @Test func aRefusedUploadKeepsItsCodeAndPointersAndWordsItsMessagesInTheZoneLanguage() async throws {
+        let store = try TemporaryStore()
+        defer { store.remove() }
+        let body = #"{"visits": []}"#
+        let answer = await Self.intake(store).handle(
+            IntakeHeaders(signature: signature(body)), contentType: "application/json", body: Array(body.utf8))
+        #expect(answer.status == 422)
+        let json = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+        #expect(json["error"] as? String == "unprocessable")
+        #expect(json["errors"] as? [[String: String]] == [["field": "/visits", "message": "为空"]])
+    }
 }

@@ -106,7 +106,7 @@ public struct VisitIntake: Sendable {
     }
 
     private func refuse(_ rejection: IntakeRejection, source: String? = nil) async -> IntakeAnswer {
-        await rejection.refuse(channel: .visit, source: source, ref: nil, in: database, logger: logger)
+        await rejection.refuse(channel: .visit, source: source, ref: nil, in: database, logger: logger, catalogue: catalogue)
     }
 
     // MARK: - Taking visits
