@@ -19,13 +19,15 @@ release: deps
 run: build
 	.build/debug/intake run --config $(CONFIG)
 
-## Builds everything and runs every test. One test at a time: many tests start real servers
+## Builds everything and runs every test, then the admin console in a headless Chromium
+## (Tests/console, screenshots in .build/console-screenshots/). One test at a time: many tests start real servers
 ## (daemons, dovecot, PostgreSQL) and kill them at chosen moments; on two cores, running
 ## them side by side made timings meaningless (the whole run takes about 90 s either way).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 	bash Tests/deploy/install_test.sh
+	python3 Tests/console/console_browser_test.py .build/debug/intake
 
 ## Validates the config given by CONFIG.
 check: build

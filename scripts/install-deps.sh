@@ -19,6 +19,9 @@ packages=(
   sqlite3          # bench/hotline.sh compares with `sqlite3 .import`
   time             # bench/hotline.sh reads peak RSS from /usr/bin/time -v
   systemd          # systemd-analyze verify/security for deploy/intake.service (no running systemd needed)
+  chromium         # the admin console's browser test (Tests/console) drives a headless Chromium
+  chromium-driver  # … through chromedriver
+  fonts-wqy-zenhei # … and its screenshots need a CJK font, or the Chinese renders as boxes
 )
 
 missing=()
@@ -31,6 +34,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Python's selenium for the console's browser test, from pip for the python3 on PATH.
+if ! python3 -c "import selenium" >/dev/null 2>&1; then
+  echo "installing: selenium (pip)"
+  python3 -m pip install --quiet selenium
 fi
 
 if ! command -v swift >/dev/null 2>&1 && [ ! -x /opt/swift/usr/bin/swift ]; then

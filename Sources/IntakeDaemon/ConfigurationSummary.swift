@@ -17,6 +17,11 @@ public struct ConfigurationSummary {
         } else {
             lines.append("  webhook   disabled")
         }
+        if settings.admin.enabled {
+            let users = (try? ConsoleUsersFile(path: settings.admin.usersFile).read())?.count ?? 0
+            lines.append("  admin     http://\(settings.admin.listenHost):\(settings.admin.listenPort), \(users) user(s) in \(settings.admin.usersFile)"
+                + (users == 0 ? " (add one: intake admin user add NAME --role admin)" : ""))
+        }
         let sink = settings.forwarding.sink
         let target = switch sink {
         case .http(let http): "\(http.url) (batch \(http.batchSize), concurrency \(http.concurrency))"

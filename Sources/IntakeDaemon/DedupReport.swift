@@ -16,14 +16,17 @@ public struct DedupReport {
         let database = try configuration.openDatabase()
         defer { database.close() }
         let entries = try database.traceEntries(for: id)
-        let step = entries.last { $0.step == "deduplicated" }
-        caseID = step?.caseID ?? entries.compactMap(\.caseID).first ?? id
-        if let text = step?.detail, case .object(let detail)? = try? JSONParser.parse(Array(text.utf8)) {
-            decision = detail
-        } else {
-            decision = nil
-        }
+        caseID = entries.last { $0.step == "deduplicated" }?.caseID ?? entries.compactMap(\.caseID).first ?? id
+        decision = Self.decision(in: entries)
         timestamps = Timestamp(timeZone: configuration.timeZone)
+    }
+
+    /// The detail of the last `deduplicated` step among a case's trace entries.
+    static func decision(in entries: [TraceEntry]) -> [String: JSONValue]? {
+        guard let text = entries.last(where: { $0.step == "deduplicated" })?.detail,
+            case .object(let detail)? = try? JSONParser.parse(Array(text.utf8))
+        else { return nil }
+        return detail
     }
 
     public func text() -> String {

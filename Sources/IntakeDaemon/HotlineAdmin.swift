@@ -22,6 +22,14 @@ public struct HotlineAdmin {
         timestamps = Timestamp(timeZone: configuration.timeZone)
     }
 
+    /// On a store already open (the daemon's, for the console); `close()` is then the owner's.
+    init(configuration: LoadedConfiguration, database: IntakeDatabase, blobs: BlobStore) {
+        self.configuration = configuration
+        self.database = database
+        self.blobs = blobs
+        timestamps = Timestamp(timeZone: configuration.timeZone)
+    }
+
     public func close() { database.close() }
 
     func ingestor(for name: String) throws -> HotlineIngestor {

@@ -29,6 +29,8 @@ public final class IntakeServer: Sendable {
     /// Sends email acknowledgements, when a source asks for them.
     let acknowledgements: AcknowledgementService?
     let retention: RetentionService?
+    /// The admin console, on its own listener, when `admin.enabled`.
+    let console: AdminConsole?
     let logger: Logger
     /// What SIGHUP replaces: normaliser (taxonomy, holidays, dedup), mappings, webhook secrets.
     let live: LiveSettings
@@ -123,6 +125,10 @@ public final class IntakeServer: Sendable {
                 heartbeat: { heartbeats.beat(part) })
         } : []
         if settings.webhook.enabled { parts.append("webhook") }
+        console = settings.admin.enabled
+            ? try AdminConsole(configuration: configuration, database: database, blobs: blobs, logger: logger, onQueued: { forwarder.wake() })
+            : nil
+        if console != nil { parts.append("admin") }
         self.parts = parts
         webhook = WebhookIntake(
             configuration: settings.webhook,
@@ -133,7 +139,10 @@ public final class IntakeServer: Sendable {
 
     /// Runs until SIGTERM or SIGINT, then drains and returns.
     /// - Parameter onListening: told the bound port once the HTTP server is up (port 0 picks one).
-    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// - Parameter onConsoleListening: told the admin console's port once it is up.
+    public func run(
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }, onConsoleListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         let settings = configuration.settings
         // The sink first: it starts before the forwarder and stops after its last round.
         var services: [any Service] = [SinkService(sink: forwarder.sink, logger: logger), forwarder]
@@ -155,6 +164,22 @@ public final class IntakeServer: Sendable {
                     let port = channel.localAddress?.port ?? settings.webhook.listenPort
                     logger.info("webhook listening", metadata: ["intake.listen": "\(settings.webhook.listenHost):\(port)"])
                     await onListening(port)
+                },
+                logger: logger)
+            services.append(app)
+        }
+        if let console {
+            let admin = settings.admin
+            let app = Application(
+                router: console.router(),
+                // The webhook's deadlines: a slow client cannot hold the console's listener either.
+                server: DeadlineHTTP1Channel.builder(readTimeoutSecs: settings.webhook.readTimeoutSecs, idleTimeoutSecs: settings.webhook.idleTimeoutSecs),
+                configuration: .init(address: .hostname(admin.listenHost, port: admin.listenPort), serverName: "intake-admin"),
+                onServerRunning: { [heartbeats] channel in
+                    heartbeats.up("admin")
+                    let port = channel.localAddress?.port ?? admin.listenPort
+                    logger.info("admin console listening", metadata: ["intake.listen": "\(admin.listenHost):\(port)"])
+                    await onConsoleListening(port)
                 },
                 logger: logger)
             services.append(app)

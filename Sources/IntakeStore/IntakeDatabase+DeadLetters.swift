@@ -114,3 +114,14 @@ extension DeadLetter {
         heldBack = row[12]
     }
 }
+
+extension IntakeDatabase {
+    /// The events of a dead letter's case that wait behind it, in order: `case.updated (12)`.
+    public func heldBack(behind letter: DeadLetter) throws -> [String] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, event FROM outbox WHERE case_id = ? AND id > ? AND state = 'pending' ORDER BY id LIMIT 20
+                """, arguments: [letter.caseID, letter.outboxID]).map { "\($0[1] as String) (\($0[0] as Int64))" }
+        }
+    }
+}

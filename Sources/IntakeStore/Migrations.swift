@@ -314,6 +314,13 @@ enum Migrations {
                 CREATE INDEX idempotency_key_created ON idempotency_key (created_at);
                 """)
         }
+        migrator.registerMigration("2026-12-06 hotline file steps") { db in
+            try db.execute(sql: """
+                -- The console lists recent hotline files from these steps without reading the
+                -- whole trace.
+                CREATE INDEX trace_file_steps ON trace (id) WHERE step IN ('file_ingested', 'file_archived', 'file_quarantined');
+                """)
+        }
         migrator.registerMigration("2026-12-06 acknowledgements") { db in
             try db.execute(sql: """
                 -- The acknowledgement owed to an email requester, queued in the transaction that

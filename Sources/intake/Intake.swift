@@ -6,7 +6,7 @@ struct Intake: AsyncParsableCommand {
         commandName: "intake",
         abstract: "The intake gateway: one front door for webhook, email, hotline and visit requests.",
         subcommands: [
-            Run.self, Check.self, Status.self, Trace.self, Dead.self, Ingest.self, Quarantine.self, Classify.self, Dedup.self, Retention.self, Backup.self, Erase.self,
+            Run.self, Check.self, Status.self, Trace.self, Dead.self, Ingest.self, Quarantine.self, Classify.self, Dedup.self, Retention.self, Backup.self, Erase.self, Admin.self,
         ])
 }
 

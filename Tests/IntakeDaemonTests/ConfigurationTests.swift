@@ -32,6 +32,12 @@ import Testing
         #expect(loaded.classifier?.taxonomy != nil)
         #expect(loaded.calendar != .weekendsOnly, "the holiday file is loaded")
         #expect(loaded.hotlineSources.first?.spool.directory.path.hasSuffix("var/spool/hotline") == true)
+        // The admin console on 127.0.0.1:8081, user admin (role admin) with the dev password.
+        #expect(loaded.settings.admin.enabled && loaded.settings.admin.listenHost == "127.0.0.1" && loaded.settings.admin.listenPort == 8081)
+        let password = try String(contentsOfFile: "deploy/dev/admin.password", encoding: .utf8).trimmingCharacters(in: .newlines)
+        let admin = try #require(try ConsoleUsersFile(path: loaded.settings.admin.usersFile).read().first { $0.name == "admin" })
+        #expect(admin.role == .admin)
+        #expect(admin.password.verify(password))
     }
 
     @Test func aMistakeInAHotlineMappingIsReportedAtItsLineInTheMappingFile() throws {

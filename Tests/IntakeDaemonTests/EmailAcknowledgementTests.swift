@@ -51,17 +51,17 @@ import Glibc
         defer { dovecot.remove() }
         let smtp = try SMTPServer()
         defer { smtp.remove() }
+        Telemetry.bootstrap(logLevel: .warning)
+        let environment = try Self.environment(dovecot, smtp)
+        let daemon = try await TestDaemon.start(environment)
+        // Process-wide counters: compared before and after; the mail arrives after the first reading.
+        let series = ["queued", "skipped", "sent", "retry"].map { #"intake_acknowledgements_total{source="service-mailbox",outcome="\#($0)"}"# }
+        let before = AdminRouteTests.values(of: series, in: try await daemon.get("/metrics").text)
         try dovecot.deliver([
             mail(id: "ack1@example.cn", subject: "厂房用地规划许可进度咨询", body: "我司厂房用地规划许可已提交两个月，请问目前进度如何？联系电话 138 1234 5678"),
             mail(id: "auto1@example.cn", subject: "自动回复: 收到", body: "我正在休假。", headers: ["Auto-Submitted: auto-replied"]),
             Self.noreplyMail(id: "noreply1@example.cn"),
         ])
-        Telemetry.bootstrap(logLevel: .warning)
-        let environment = try Self.environment(dovecot, smtp)
-        let daemon = try await TestDaemon.start(environment)
-        // Process-wide counters: compared before and after.
-        let series = ["queued", "skipped", "sent", "retry"].map { #"intake_acknowledgements_total{source="service-mailbox",outcome="\#($0)"}"# }
-        let before = AdminRouteTests.values(of: series, in: try await daemon.get("/metrics").text)
         let files = try await environment.waitForEventFiles(count: 2, timeoutSecs: 15)
         let cases = try files.map { try caseOf(environment, $0) }
         let request = try #require(cases.first { $0.ref == "ack1@example.cn" })

@@ -88,7 +88,8 @@ public struct SourceAuthenticator: Sendable {
     }
 }
 
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+/// Whether two byte strings are equal, comparing every byte whatever the first difference.
+public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     guard a.count == b.count else { return false }
     var difference: UInt8 = 0
     for index in a.indices { difference |= a[index] ^ b[index] }

@@ -84,8 +84,17 @@ struct ConfigurationValidator {
         case .postgres(let postgres):
             if let file = postgres.passwordFile { sinkSecret = readSecret(file, at: sinkPath + [.key("password_file")]) }
         }
+        let admin = settings.admin
+        admin.validate { path, message in report([.key("admin")] + path, message) }
+        let usersFile = expand(admin.usersFile, at: [.key("admin"), .key("users_file")])
+        if admin.enabled, let usersFile { validateUsers(usersFile) }
+        if admin.enabled, settings.webhook.enabled, admin.listenPort != 0, admin.listenPort == settings.webhook.listenPort,
+           admin.listenHost == settings.webhook.listenHost {
+            report([.key("admin"), .key("listen_port")], "the console needs a listener of its own; \(admin.listenPort) is the webhook's")
+        }
         guard issues.isEmpty, let timeZone, let level, let locale else { return nil }
         var settings = settings
+        if let usersFile { settings.admin.usersFile = usersFile }
         guard let storePath = expand(settings.store.path, at: [.key("store"), .key("path")]),
               let blobDir = expand(settings.store.blobDir, at: [.key("store"), .key("blob_dir")])
         else { return nil }
@@ -202,6 +211,19 @@ struct ConfigurationValidator {
                 rescanIntervalMillis: source.rescanIntervalMillis))
         }
         return loaded
+    }
+
+    /// The console's users file, when it exists (`intake admin user add` writes the first
+    /// one): each line that is not a user is an issue at its line.
+    private mutating func validateUsers(_ path: String) {
+        do {
+            _ = try ConsoleUsersFile(path: path).read()
+        } catch let problem as ConsoleUsersFile.Problem {
+            issues.append(ConfigurationIssue(
+                file: path, line: problem.line > 0 ? problem.line : nil, column: problem.line > 0 ? 1 : nil, option: "admin.users_file", message: problem.message))
+        } catch {
+            issues.append(ConfigurationIssue(file: path, option: "admin.users_file", message: "\(error)"))
+        }
     }
 
     /// A secret is the file's content less one trailing newline; it must not be empty.

@@ -19,13 +19,14 @@ public struct IntakeConfiguration: Sendable, Decodable {
     public var classification = ClassificationConfiguration()
     public var dedup = DedupSettings()
     public var forwarding = ForwardingSettings()
+    public var admin = AdminConsoleConfiguration()
     /// How acknowledgements leave; needed when an email source has `acknowledge: true`.
     public var smtp: SMTPConfiguration?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, retention, log, webhook, hotline, email, visits, classification, dedup, forwarding, smtp
+        case zone, store, retention, log, webhook, hotline, email, visits, classification, dedup, forwarding, admin, smtp
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +43,7 @@ public struct IntakeConfiguration: Sendable, Decodable {
         classification = try container.value(.classification, default: classification)
         dedup = try container.value(.dedup, default: dedup)
         forwarding = try container.value(.forwarding, default: forwarding)
+        admin = try container.value(.admin, default: admin)
         smtp = try container.decodeIfPresent(SMTPConfiguration.self, forKey: .smtp)
     }
 }

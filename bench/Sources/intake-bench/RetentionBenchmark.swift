@@ -98,6 +98,7 @@ struct RetentionBenchmark {
                 print(String(
                     format: "  %4d  %9d   %8.1f MiB   %13.1f MiB   %5.1f MiB   %10d   %12.1f MiB   %5.1f MiB", day + 1, made, mib(used),
                     mib(permanent), mib(used - permanent), pages.free, mib(files), mib(blobBytes)))
+                fflush(nil)  // a run takes minutes: each line as it comes, also into a pipe
             }
         }
         let elapsed = Date().timeIntervalSince(began)
