@@ -85,6 +85,13 @@ package final class SMTPServer: @unchecked Sendable {
             ],
             outputPath: directory.appendingPathComponent("server.log").path, ownProcessGroup: true)
         pid = child
+        // Should the test process die without stopping the server (a SIGKILLed test run),
+        // the server's process group goes with it, and the folder.
+        _ = try? Dovecot.spawn(["/bin/sh", "-c", """
+            while kill -0 \(getpid()) 2>/dev/null && kill -0 \(child) 2>/dev/null; do sleep 1; done
+            kill -KILL -\(child) 2>/dev/null
+            kill -0 \(getpid()) 2>/dev/null || rm -rf '\(directory.path)'
+            """], outputPath: "/dev/null", ownProcessGroup: true)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if Dovecot.accepts(port: port) { return }
