@@ -126,7 +126,7 @@ chmod 0755 "$DESTDIR/etc/intake"
 install_config 0640 "$here/intake.example.yaml" "$DESTDIR/etc/intake/intake.yaml"
 mkdir -p "$DESTDIR/etc/intake/channels"
 chmod 0755 "$DESTDIR/etc/intake/channels"
-for file in "$root"/channels/*.yaml "$root"/channels/*.tsv; do
+for file in "$root"/channels/*.yaml "$root"/channels/*.tsv "$root"/channels/*.txt; do
     install_config 0640 "$file" "$DESTDIR/etc/intake/channels/$(basename "$file")"
 done
 # Secrets, read by systemd (LoadCredential=) as root, never by the service directly.

@@ -15,6 +15,7 @@ packages=(
   python3          # bench/make_requests.py
   postgresql       # the postgres sink's tests start their own server (initdb, pg_ctl)
   dovecot-imapd    # the email channel's tests start their own IMAP server
+  python3-aiosmtpd # the acknowledgement tests start their own SMTP server (Python's aiosmtpd)
   sqlite3          # bench/hotline.sh compares with `sqlite3 .import`
   time             # bench/hotline.sh reads peak RSS from /usr/bin/time -v
   systemd          # systemd-analyze verify/security for deploy/intake.service (no running systemd needed)

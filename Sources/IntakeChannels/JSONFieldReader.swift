@@ -23,8 +23,12 @@ struct JSONFieldReader {
 
     func pointer(_ relative: String) -> String { path + "/" + relative }
 
+    mutating func fail(_ relative: String, _ problem: OperatorMessage) {
+        errors.append(FieldError(pointer(relative), problem))
+    }
+
     mutating func fail(_ relative: String, _ message: String) {
-        errors.append(FieldError(pointer(relative), message))
+        fail(relative, .verbatim(message))
     }
 
     func failed(_ relative: String) -> Bool {
@@ -33,8 +37,7 @@ struct JSONFieldReader {
 
     mutating func rejectUnknown(_ fields: [String: JSONValue], allowed: Set<String>, what: String, in parent: String? = nil) {
         for key in fields.keys.sorted() where !allowed.contains(key) {
-            let expected = allowed.sorted().joined(separator: ", ")
-            fail((parent.map { $0 + "/" } ?? "") + Self.escape(key), "unknown field; \(what) has \(expected)")
+            fail((parent.map { $0 + "/" } ?? "") + Self.escape(key), .unknownField(object: what, allowed: allowed.sorted()))
         }
     }
 
@@ -47,7 +50,7 @@ struct JSONFieldReader {
             // Not past Int64 (1e300 would trap): no phone number is that long anyway.
             return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : nil
         default:
-            fail(relative(key, parent), "expected a string, found \(value.typeName)")
+            fail(relative(key, parent), .wrongType(expected: "string", found: value.typeName))
             return nil
         }
     }
@@ -58,7 +61,7 @@ struct JSONFieldReader {
         case .bool(let flag): return flag
         case .null: return nil
         default:
-            fail(relative(key, parent), "expected true or false, found \(value.typeName)")
+            fail(relative(key, parent), .wrongType(expected: "boolean", found: value.typeName))
             return nil
         }
     }
@@ -66,7 +69,7 @@ struct JSONFieldReader {
     mutating func timestamp(_ fields: inout [String: JSONValue], _ key: String) -> Date? {
         guard let text = string(&fields, key) else { return nil }
         guard let date = Timestamp.parse(text) else {
-            fail(key, "\"\(text)\" is not an RFC 3339 timestamp with offset")
+            fail(key, .notTimestamp(value: text))
             return nil
         }
         return date
@@ -78,7 +81,7 @@ struct JSONFieldReader {
         case .object(let members): return members
         case .null: return nil
         default:
-            fail(relative(key, parent), "expected an object, found \(value.typeName)")
+            fail(relative(key, parent), .wrongType(expected: "object", found: value.typeName))
             return nil
         }
     }
@@ -89,7 +92,7 @@ struct JSONFieldReader {
         case .array(let items): return items
         case .null: return nil
         default:
-            fail(Self.escape(key), "expected an array, found \(value.typeName)")
+            fail(Self.escape(key), .wrongType(expected: "array", found: value.typeName))
             return nil
         }
     }

@@ -41,12 +41,13 @@ public struct HotlineAdmin {
     }
 
     /// Takes `file` in place for the hotline source `channel`; rejected rows are reported in
-    /// `FILE.errors.csv` beside it.
+    /// `FILE.errors.csv` beside it, every row's outcome in `FILE.result.csv`.
     public func ingest(channel: String, file: String, progress: (@Sendable (Int, Int) -> Void)?) async throws -> HotlineIngestor.Summary {
         let ingestor = try ingestor(for: channel)
         let url = URL(fileURLWithPath: file)
         let report = SpoolDirectory.unused(URL(fileURLWithPath: file + ".errors.csv"))
-        return try await ingestor.ingest(file: url, name: url.lastPathComponent, report: report, progress: progress)
+        let result = SpoolDirectory.unused(URL(fileURLWithPath: file + ".result.csv"))
+        return try await ingestor.ingest(file: url, name: url.lastPathComponent, report: report, result: result, progress: progress)
     }
 
     public static func describe(_ summary: HotlineIngestor.Summary) -> String {
@@ -56,6 +57,7 @@ public struct HotlineAdmin {
             "cases         \(summary.created) created, \(summary.duplicates) duplicates, \(summary.updated) updated",
             "repeats       \(summary.repeats) already taken",
             "rejected      \(summary.rejected)" + (summary.report.map { "  (see \($0.path))" } ?? ""),
+            "results       " + (summary.result.map(\.path) ?? "none"),
         ]
         if summary.summaryLines > 0 { lines.append("summary line  left out") }
         if summary.replacedSequences > 0 { lines.append("undecodable   \(summary.replacedSequences) byte sequence(s) replaced with U+FFFD") }

@@ -26,6 +26,8 @@ public final class IntakeServer: Sendable {
     let visits: VisitIntake
     let spools: [SpoolService]
     let email: [EmailService]
+    /// Sends email acknowledgements, when a source asks for them.
+    let acknowledgements: AcknowledgementService?
     let retention: RetentionService?
     /// The admin console, on its own listener, when `admin.enabled`.
     let console: AdminConsole?
@@ -65,18 +67,18 @@ public final class IntakeServer: Sendable {
                 let mapping = live.hotlineMappings[source.name] ?? Live(source.mapping)
                 spools.append(SpoolService(
                     channel: .hotline, name: source.name, spoolSettings: source.spool, rescanIntervalMillis: source.rescanIntervalMillis,
-                    ingest: { file, name, report in
+                    ingest: { file, name, report, result in
                         // The mapping and normaliser of the moment: a reload applies from the next file.
                         let ingestor = HotlineIngestor(
                             settings: source.settings, mapping: mapping.value, normalizer: normalizer.value, database: database, blobs: blobs,
                             logger: logger)
-                        return try await ingestor.ingest(file: file, name: name, report: report, shouldStop: {
+                        return try await ingestor.ingest(file: file, name: name, report: report, result: result, shouldStop: {
                             heartbeats.beat(part)
                             return Task.isShuttingDownGracefully
                         }).spoolOutcome
                     },
                     database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() },
-                    heartbeat: { heartbeats.beat(part) }))
+                    heartbeat: { heartbeats.beat(part) }, catalogue: configuration.locale.catalogue))
             }
         }
         let visitSettings = settings.visits
@@ -84,7 +86,8 @@ public final class IntakeServer: Sendable {
         let visits = VisitIntake(
             settings: visitSettings,
             decoder: visitDecoder, database: database, blobs: blobs,
-            authenticator: live.authenticator, normalizer: normalizer, logger: logger, onQueued: { forwarder.wake() })
+            authenticator: live.authenticator, normalizer: normalizer, logger: logger, locale: configuration.locale,
+            onQueued: { forwarder.wake() })
         self.visits = visits
         if visitSettings.enabled, let directory = visitSettings.spoolDir {
             parts.append("visit:drop")
@@ -93,11 +96,18 @@ public final class IntakeServer: Sendable {
                 channel: .visit, name: "drop",
                 spoolSettings: SpoolDirectory.Settings(directory: URL(fileURLWithPath: directory), settleSecs: visitSettings.settleSecs),
                 rescanIntervalMillis: visitSettings.rescanIntervalMillis,
-                ingest: { file, name, report in try await files.ingest(file: file, name: name, report: report) },
+                ingest: { file, name, report, _ in try await files.ingest(file: file, name: name, report: report) },
                 database: database, timestamps: timestamps, logger: logger, onQueued: { forwarder.wake() },
-                heartbeat: { heartbeats.beat("visit:drop") }))
+                heartbeat: { heartbeats.beat("visit:drop") }, catalogue: configuration.locale.catalogue))
         }
         self.spools = spools
+        let acknowledging = settings.email.enabled && configuration.emailSources.contains { $0.intake.acknowledge }
+        let acknowledgements = configuration.acknowledgements.flatMap { ackSettings in
+            acknowledging
+                ? AcknowledgementService(sender: AcknowledgementSender(settings: ackSettings, database: database, logger: logger), logger: logger)
+                : nil
+        }
+        self.acknowledgements = acknowledgements
         email = settings.email.enabled ? configuration.emailSources.map { source in
             let part = "email:\(source.name)"
             parts.append(part)
@@ -107,7 +117,12 @@ public final class IntakeServer: Sendable {
                     settings: source.poller,
                     intake: EmailIntake(settings: source.intake, normalizer: normalizer, database: database, blobs: blobs, logger: logger),
                     database: database, logger: logger),
-                logger: logger, onQueued: { forwarder.wake() }, heartbeat: { heartbeats.beat(part) })
+                logger: logger,
+                onQueued: {
+                    forwarder.wake()
+                    acknowledgements?.wake()
+                },
+                heartbeat: { heartbeats.beat(part) })
         } : []
         if settings.webhook.enabled { parts.append("webhook") }
         console = settings.admin.enabled
@@ -169,7 +184,9 @@ public final class IntakeServer: Sendable {
                 logger: logger)
             services.append(app)
         }
-        // Last in, first out: the mailboxes and hotline spools stop before the webhook, the forwarder last of all.
+        // Last in, first out: the mailboxes and hotline spools stop before the webhook, the forwarder last of all;
+        // acknowledgements after the mailboxes that queue them.
+        if let acknowledgements { services.append(acknowledgements) }
         services += spools as [any Service]
         services += email as [any Service]
         if let retention { services.append(retention) }

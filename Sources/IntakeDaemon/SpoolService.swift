@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// after everything in it is committed; a stop in the middle leaves it in `.work/`, to be
 /// taken again at the next start.
 struct SpoolService: Service {
-    typealias Ingest = @Sendable (_ file: URL, _ name: String, _ report: URL) async throws -> SpoolOutcome
+    typealias Ingest = @Sendable (_ file: URL, _ name: String, _ report: URL, _ result: URL) async throws -> SpoolOutcome
 
     let channel: Channel
     let name: String
@@ -26,6 +26,8 @@ struct SpoolService: Service {
     let onQueued: @Sendable () -> Void
     /// Called when the directory is watched and at every turn of the loop: up and alive.
     var heartbeat: @Sendable () -> Void = {}
+    /// The words of `NAME.reason.txt` for a file set aside after failing (`zone.locale`).
+    var catalogue = MessageCatalogue.chinese
 
     func run() async throws {
         let spool = try SpoolDirectory(settings: spoolSettings)
@@ -88,7 +90,7 @@ struct SpoolService: Service {
     private func process(_ file: URL, name: String, spool: SpoolDirectory, failures: inout [String: Int]) async {
         let report = spool.reportURL(for: file)
         do {
-            let outcome = try await ingest(file, name, report)
+            let outcome = try await ingest(file, name, report, spool.resultURL(for: file))
             let destination: URL
             if let reason = outcome.quarantinedReason {
                 destination = try spool.quarantine(file, name: name, reason: reason)
@@ -96,7 +98,8 @@ struct SpoolService: Service {
                     "intake.source": "\(self.name)", "intake.file": "\(name)", "intake.reason": "\(reason)",
                 ])
             } else {
-                destination = try spool.archive(file, name: name, report: outcome.report, day: String(timestamps.format(Date()).prefix(10)))
+                destination = try spool.archive(
+                    file, name: name, report: outcome.report, result: outcome.result, day: String(timestamps.format(Date()).prefix(10)))
             }
             let channel = self.channel
             let source = self.name
@@ -124,11 +127,12 @@ struct SpoolService: Service {
                 return
             }
             failures[file.lastPathComponent] = nil
-            let reason = "failed \(attempts) times, last: \(error)"
+            let problem = OperatorMessage.failedRepeatedly(attempts: attempts, lastError: "\(error)")
+            let reason = MessageCatalogue.english.text(problem)
             logger.error("spooled file set aside in quarantine", metadata: [
                 "intake.source": "\(self.name)", "intake.file": "\(name)", "error": "\(error)",
             ])
-            _ = try? spool.quarantine(file, name: name, reason: reason)
+            _ = try? spool.quarantine(file, name: name, reason: catalogue.text(problem))
             let channel = self.channel
             let source = self.name
             _ = try? await database.intake { transaction in

@@ -2,10 +2,12 @@ import Foundation
 import IntakeCore
 import IntakeStore
 
-/// `intake status`: outbox depth and age, recent deliveries, dead letters, and the last
-/// activity of every sink and channel.
+/// `intake status`: outbox depth and age, recent deliveries, dead letters, email
+/// acknowledgements by state, and the last activity of every sink and channel.
 public struct StatusReport {
     let status: StoreStatus
+    /// Acknowledgements `pending`, `sent` and `failed` (given up).
+    let acknowledgements: [String: Int]
     let timestamps: Timestamp
     let now: Date
 
@@ -13,6 +15,7 @@ public struct StatusReport {
         let database = try configuration.openDatabase()
         defer { database.close() }
         status = try database.status(now: now)
+        acknowledgements = try database.acknowledgementCounts()
         timestamps = Timestamp(timeZone: configuration.timeZone)
         self.now = now
     }
@@ -26,6 +29,9 @@ public struct StatusReport {
             "delivered           \(status.deliveredLastMinute) in the last minute, \(status.deliveredLastHour) in the last hour",
             "dead letters        \(status.deadLetters)" + (status.deadLetters > 0 ? "  (intake dead list)" : ""),
         ]
+        if !acknowledgements.isEmpty {
+            lines.append("acknowledgements    " + ["pending", "sent", "failed"].map { "\(acknowledgements[$0, default: 0]) \($0)" }.joined(separator: ", "))
+        }
         for sink in status.sinks {
             lines.append("sink \(sink.sink)".padding(toLength: 20, withPad: " ", startingAt: 0)
                 + "last delivery \(sink.lastDeliveredAt.map(timestamps.format) ?? "never")"
@@ -47,6 +53,9 @@ public struct StatusReport {
             "delivered_last_minute": .number(Double(status.deliveredLastMinute)),
             "delivered_last_hour": .number(Double(status.deliveredLastHour)),
             "dead_letters": .number(Double(status.deadLetters)),
+            "acknowledgements": .object(Dictionary(uniqueKeysWithValues: ["pending", "sent", "failed"].map {
+                ($0, JSONValue.number(Double(acknowledgements[$0, default: 0])))
+            })),
             "sinks": .array(status.sinks.map { sink in
                 .object([
                     "sink": .string(sink.sink),

@@ -321,6 +321,31 @@ enum Migrations {
                 CREATE INDEX trace_file_steps ON trace (id) WHERE step IN ('file_ingested', 'file_archived', 'file_quarantined');
                 """)
         }
+        migrator.registerMigration("2026-12-06 acknowledgements") { db in
+            try db.execute(sql: """
+                -- The acknowledgement owed to an email requester, queued in the transaction that
+                -- commits the case: a crash after the commit still sends it. One per case is this
+                -- UNIQUE key, not an if.
+                CREATE TABLE acknowledgement (
+                    id INTEGER PRIMARY KEY,
+                    case_id TEXT NOT NULL UNIQUE REFERENCES intake_case(id),
+                    source TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    -- The requester's Message-ID: the acknowledgement's In-Reply-To and References.
+                    in_reply_to TEXT,
+                    -- pending, sent or failed (given up after the last attempt).
+                    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    queued_at REAL NOT NULL,
+                    sent_at REAL,
+                    last_error TEXT
+                );
+                CREATE INDEX acknowledgement_due ON acknowledgement (next_attempt_at) WHERE status = 'pending';
+                -- At most N per address per hour: counted over this index.
+                CREATE INDEX acknowledgement_recipient ON acknowledgement (recipient, queued_at);
+                """)
+        }
         return migrator
     }
 }

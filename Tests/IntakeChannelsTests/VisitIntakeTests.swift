@@ -8,12 +8,12 @@ import Testing
 
 /// The field-visit channel's work without HTTP: `VisitIntake.handle` against a temporary store.
 @Suite struct VisitIntakeTests {
-    static func intake(_ store: TemporaryStore) -> VisitIntake {
+    static func intake(_ store: TemporaryStore, locale: OperatorLocale = .zhCN) -> VisitIntake {
         let configuration = VisitConfiguration()
         return VisitIntake(
             settings: configuration, decoder: VisitDecoder(configuration: configuration), database: store.database, blobs: store.blobs,
             authenticator: Live(SourceAuthenticator(sources: [.init(name: "tablets", method: .hmac, secret: Data(devSecret.utf8))])),
-            normalizer: Live(testNormalizer), logger: Logger(label: "test"), onQueued: {})
+            normalizer: Live(testNormalizer), logger: Logger(label: "test"), locale: locale, onQueued: {})
     }
 
     static func visit(_ id: String, demands: [String]) -> String {
@@ -77,5 +77,34 @@ import Testing
         #expect(answer.visits.first?["status"] as? String == "invalid")
         #expect((answer.visits.first?["errors"] as? [String])?.first?.hasPrefix("/demands") == true, "\(answer.visits)")
         #expect(try store.database.caseCount() == 0)
+    }
+
+    /// The answer's messages follow `zone.locale`; the pointers and the status do not.
+    @Test(arguments: [
+        (OperatorLocale.zhCN, ["/demands/0/text: 不能为空", "/visited_at: 必填"]),
+        (OperatorLocale.en, ["/demands/0/text: must not be empty", "/visited_at: is required"]),
+    ])
+    func anInvalidVisitIsAnsweredInTheZoneLanguageUnderStablePointers(locale: OperatorLocale, expected: [String]) async throws {
+        let store = try TemporaryStore()
+        defer { store.remove() }
+        let body = Self.visit("0195a3c2-7d4e-7b1a-9f00-000000000009", demands: [""]).replacingOccurrences(
+            of: #""visited_at": "2026-02-26T10:00:00+08:00","#, with: "")
+        let answer = try await Self.upload(Self.intake(store, locale: locale), body)
+        #expect(answer.status == 422)
+        #expect(answer.visits.first?["status"] as? String == "invalid")
+        #expect((answer.visits.first?["errors"] as? [String])?.sorted() == expected, "\(answer.visits)")
+    }
+
+    /// A refused upload keeps its code and pointers; the field messages are in the zone's language.
+    @Test func aRefusedUploadKeepsItsCodeAndPointersAndWordsItsMessagesInTheZoneLanguage() async throws {
+        let store = try TemporaryStore()
+        defer { store.remove() }
+        let body = #"{"visits": []}"#
+        let answer = await Self.intake(store).handle(
+            IntakeHeaders(signature: signature(body)), contentType: "application/json", body: Array(body.utf8))
+        #expect(answer.status == 422)
+        let json = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+        #expect(json["error"] as? String == "unprocessable")
+        #expect(json["errors"] as? [[String: String]] == [["field": "/visits", "message": "为空"]])
     }
 }

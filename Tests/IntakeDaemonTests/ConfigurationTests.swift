@@ -129,6 +129,76 @@ import Testing
         #expect(found.first?.line != nil)
     }
 
+    @Test func localeAcknowledgementsAndTheSMTPSectionAreCheckedAtTheirLines() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ack-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "imap\n".write(to: directory.appendingPathComponent("imap"), atomically: true, encoding: .utf8)
+        try "Subject: 已受理\n\n案件号 {case_tokn}\n".write(to: directory.appendingPathComponent("ack.txt"), atomically: true, encoding: .utf8)
+        let mailbox = """
+            email:
+              sources:
+                - name: service
+                  url: imaps://mail.example.cn
+                  username: intake
+                  password_file: \(directory.path)/imap
+                  acknowledge: true
+            """
+        let withoutSMTP = Dictionary(issues("zone:\n  locale: fr\n" + mailbox).map { ($0.option, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(withoutSMTP["zone.locale"]?.line == 2)
+        #expect(withoutSMTP["zone.locale"]?.message.contains("zh-CN or en") == true)
+        #expect(withoutSMTP["email.sources[0].acknowledge"]?.line == 9)
+        #expect(withoutSMTP["email.sources[0].acknowledge"]?.message.contains("smtp:") == true)
+
+        let found = Dictionary(issues(mailbox + """
+
+            smtp:
+              url: smtp://smtp.example.cn:587
+              tls: none
+              username: intake
+              from: not-an-address
+              template: \(directory.path)/ack.txt
+              max_per_address_per_hour: 0
+            """).map { ($0.option, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(found["email.sources[0].acknowledge"] == nil, "an smtp: section is there")
+        #expect(found["smtp.tls"]?.message.contains("loopback only") == true && found["smtp.tls"]?.line == 10)
+        #expect(found["smtp.from"]?.line == 12)
+        #expect(found["smtp.password_file"] != nil, "a username needs its password file")
+        #expect(found["smtp.max_per_address_per_hour"]?.line == 14)
+
+        try "smtp secret\n".write(to: directory.appendingPathComponent("smtp"), atomically: true, encoding: .utf8)
+        let badTemplate = issues(mailbox + """
+
+            smtp:
+              url: smtps://smtp.example.cn
+              username: intake
+              password_file: \(directory.path)/smtp
+              from: qiye-fuwu@zone.gov.cn
+              template: \(directory.path)/ack.txt
+            webhook:
+              enabled: false
+            """)
+        #expect(badTemplate.map(\.option) == ["smtp.template"])
+        #expect(badTemplate.first?.message.contains("ack.txt:3: unknown placeholder {case_tokn}") == true, "\(badTemplate)")
+
+        try "Subject: 已受理：{subject}\n\n案件号 {case_token}\n".write(to: directory.appendingPathComponent("ack.txt"), atomically: true, encoding: .utf8)
+        let loaded = try ConfigurationLoader.load(yaml: mailbox + """
+
+            smtp:
+              url: smtps://smtp.example.cn
+              username: intake
+              password_file: \(directory.path)/smtp
+              from: qiye-fuwu@zone.gov.cn
+              template: \(directory.path)/ack.txt
+            webhook:
+              enabled: false
+            """, file: "ok.yaml", environment: [:])
+        #expect(loaded.locale == .zhCN, "zh-CN by default")
+        #expect(loaded.acknowledgements?.smtp.password == "smtp secret")
+        #expect(loaded.acknowledgements?.smtp.tls == .implicit)
+        #expect(loaded.emailSources.first?.intake.acknowledge == true)
+    }
+
     @Test func secretsAreReadFromCredentialFilesWithTheTrailingNewlineDropped() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("creds-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

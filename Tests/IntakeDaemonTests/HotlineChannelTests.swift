@@ -61,12 +61,18 @@ import Testing
         #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]), "a BOM, so that Excel reads UTF-8")
         let lines = String(decoding: bytes.dropFirst(3), as: UTF8.self).split(separator: "\r\n").map(String.init)
         #expect(lines.count == 4)
-        #expect(lines[0] == "line,column,reason,row")
+        #expect(lines[0] == "行号,列,原因,原始行", "zh-CN by default")
         #expect(lines[1].hasPrefix("12,2 来电时间,"), "\(lines[1])")
         #expect(lines[1].contains("2026-13-45 25:00"))
         #expect(lines[2].hasPrefix("27,9 诉求内容,"), "\(lines[2])")
         #expect(lines[3].hasPrefix("42,1 工单编号,"), "\(lines[3])")
         #expect(lines[3].contains("\"BR000040") == false && lines[3].contains(",2026-02-26 09:40:05,"), "the original row follows")
+        #expect(lines[2].contains(",诉求内容为空（必填）,"), "\(lines[2])")
+        let result = try #require(spool.archived()["bad_rows.csv.result.csv"], "the result report is archived beside the file")
+        let results = String(decoding: try Data(contentsOf: result).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(results.count == 51)
+        #expect(results.filter { $0.contains(",新建,") }.count == 47)
+        #expect(results.filter { $0.contains(",拒收,") }.count == 3)
 
         let quarantined = try daemon.database.quarantined()
         #expect(quarantined.map(\.line) == [12, 27, 42])
@@ -94,7 +100,7 @@ import Testing
         let report = try #require(spool.archived()["wide.csv.errors.csv"])
         let lines = String(decoding: try Data(contentsOf: report).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
         #expect(lines.count == 2)
-        #expect(lines.last?.hasPrefix("3,6,\"the row has 99995 non-empty cells beyond the header's 5 columns") == true, "\(lines.last?.prefix(300) ?? "")")
+        #expect(lines.last?.hasPrefix("3,6,此行在表头的 5 列之外还有 99995 个非空单元格，最多接收 32 个") == true, "\(lines.last?.prefix(300) ?? "")")
         await daemon.stop()
     }
 

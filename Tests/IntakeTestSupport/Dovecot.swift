@@ -53,7 +53,7 @@ package final class Dovecot: @unchecked Sendable {
         }
         try createMaildir(mailRoot, isInbox: true)
         try "\(username):{PLAIN}\(password)\n".write(to: directory.appendingPathComponent("passwd"), atomically: true, encoding: .utf8)
-        if tls { try makeCertificates() }
+        if tls { try Self.makeCertificates(in: directory.appendingPathComponent("tls")) }
         let userName = runsAsRoot ? nil : (getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) })
         try configuration(tls: tls, capabilities: capabilities, processUser: userName)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -279,8 +279,9 @@ package final class Dovecot: @unchecked Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func makeCertificates() throws {
-        let folder = directory.appendingPathComponent("tls")
+    /// A CA (`ca.pem`) and a server certificate it signed for 127.0.0.1 and localhost
+    /// (`server.pem`, `server.key`) in `folder`, made by openssl.
+    static func makeCertificates(in folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
         let script = """
             set -e
@@ -301,7 +302,7 @@ package final class Dovecot: @unchecked Sendable {
 
     // MARK: - Processes
 
-    private static func accepts(port: Int) -> Bool {
+    static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -316,7 +317,7 @@ package final class Dovecot: @unchecked Sendable {
     /// Starts a child with no blocked signals, default signal handlers, stdin from /dev/null,
     /// stdout and stderr to `outputPath` and no other descriptor of ours; in a process group
     /// of its own if asked (so that `stop()` reaches dovecot's children too).
-    private static func spawn(_ argv: [String], outputPath: String, ownProcessGroup: Bool) throws -> pid_t {
+    static func spawn(_ argv: [String], outputPath: String, ownProcessGroup: Bool) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -57,7 +57,7 @@ expect_mode 755 "$dest/etc/intake"
 expect_mode 640 "$dest/etc/intake/intake.yaml"
 cmp -s "$deploy/intake.example.yaml" "$dest/etc/intake/intake.yaml" || fail "intake.yaml is not deploy/intake.example.yaml"
 expect_mode 755 "$dest/etc/intake/channels"
-for file in "$repo"/channels/*.yaml "$repo"/channels/*.tsv; do
+for file in "$repo"/channels/*.yaml "$repo"/channels/*.tsv "$repo"/channels/*.txt; do
     expect_mode 640 "$dest/etc/intake/channels/$(basename "$file")"
 done
 expect_mode 700 "$dest/etc/intake/credentials"

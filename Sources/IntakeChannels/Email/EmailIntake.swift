@@ -19,11 +19,20 @@ public struct EmailIntake: Sendable {
         public var maxAttachmentBytes: Int
         /// A new message enumerating several demands becomes one case per demand.
         public var splitDemands: Bool
+        /// A new request's sender gets one acknowledgement (queued with the case).
+        public var acknowledge: Bool
+        /// At most this many acknowledgements to one address in an hour.
+        public var acknowledgementsPerHour: Int
 
-        public init(source: String, maxAttachmentBytes: Int = 10 << 20, splitDemands: Bool = false) {
+        public init(
+            source: String, maxAttachmentBytes: Int = 10 << 20, splitDemands: Bool = false, acknowledge: Bool = false,
+            acknowledgementsPerHour: Int = 5
+        ) {
             self.source = source
             self.maxAttachmentBytes = maxAttachmentBytes
             self.splitDemands = splitDemands
+            self.acknowledge = acknowledge
+            self.acknowledgementsPerHour = acknowledgementsPerHour
         }
     }
 
@@ -99,12 +108,17 @@ public struct EmailIntake: Sendable {
         // inside the single writer's transaction).
         let parents = Array((message.inReplyTo + message.references.reversed()).prefix(20))
         let source = settings.source
-        let outcome = try await database.intake { transaction -> Outcome in
+        // Who is answered: only a new request (not a follow-up), only a sender one may answer.
+        let acknowledgement: (recipient: String, refusal: String?)? = settings.acknowledge && ignoreReason == nil
+            ? (message.fromAddress?.lowercased() ?? "", EmailTriage.acknowledgementRefusal(message)) : nil
+        let perHour = settings.acknowledgementsPerHour
+        let messageID = message.messageID
+        let (outcome, acknowledgementOutcome) = try await database.intake { transaction -> (Outcome, String?) in
             try transaction.advanceCheckpoint(source: source, mailbox: mailbox, to: MailboxCheckpoint(uidValidity: uidValidity, lastUID: uid))
             try transaction.recordTaken(source: source, mailbox: mailbox, uidValidity: uidValidity, uid: uid)
             if try transaction.rawAlreadyTaken(sha256: rawSHA256, channel: .email) {
                 // These very bytes were taken (fetched again after a crash or a new UIDVALIDITY).
-                return .repeat(caseID: try transaction.ledgerEntry(channel: .email, source: source, ref: ref)?.caseID)
+                return (.repeat(caseID: try transaction.ledgerEntry(channel: .email, source: source, ref: ref)?.caseID), nil)
             }
             var base = ref
             if try transaction.ledgerEntry(channel: .email, source: source, ref: ref) != nil
@@ -119,18 +133,32 @@ public struct EmailIntake: Sendable {
                 try transaction.recordIgnored(
                     channel: .email, source: source, ref: base, rawSHA256: rawSHA256, reason: ignoreReason,
                     detail: ["mailbox": .string(mailbox), "uid": .number(Double(uid)), "from": message.fromAddress.map(JSONValue.string) ?? .null])
-                return .ignored(reason: ignoreReason)
+                return (.ignored(reason: ignoreReason), nil)
             }
             if let parent = try transaction.answeredCase(channel: .email, refs: parents, token: token) {
                 var reply = single.renamed(base)
                 reply.followupOf = parent
-                return .admitted([try transaction.admit(reply)])
+                return (.admitted([try transaction.admit(reply)]), nil)
             }
             let items = found.enumerated().map { index, item in
                 base == ref ? item : item.renamed(pieces.isEmpty ? base : "\(base)#\(index + 1)")
             }
-            return .admitted(try items.map { try transaction.admit($0) })
+            let outcomes = try items.map { try transaction.admit($0) }
+            if let acknowledgement, let first = outcomes.first, first.isNewRequest, let caseID = first.caseID {
+                // One per message: a message split into several cases is answered for the first.
+                var refusal = acknowledgement.refusal
+                if refusal == nil {
+                    refusal = try transaction.queueAcknowledgement(
+                        caseID: caseID, source: source, recipient: acknowledgement.recipient, inReplyTo: messageID, perHour: perHour)?.rawValue
+                }
+                try transaction.trace(TraceStep(
+                    refusal == nil ? "acknowledgement_queued" : "acknowledgement_skipped", channel: .email, source: source, ref: base,
+                    caseID: caseID, detail: refusal.map { ["reason": .string($0)] } ?? [:]))
+                return (.admitted(outcomes), refusal == nil ? "queued" : "skipped")
+            }
+            return (.admitted(outcomes), nil)
         }
+        if let acknowledgementOutcome { AcknowledgementEvents(source: source).count(acknowledgementOutcome) }
         switch outcome {
         case .admitted(let outcomes): events.admitted(outcomes)
         case .ignored: events.ignored()

@@ -26,6 +26,8 @@ public struct EmailSourceConfiguration: Sendable, Hashable, Codable {
     public var maxAttachmentBytes = 10 << 20
     /// One case per demand when a new message enumerates several ("1、… 2、…").
     public var splitDemands = false
+    /// A new request's sender gets one acknowledgement with the case number (needs `smtp:`).
+    public var acknowledge = false
 
     public init(name: String, url: String, username: String, passwordFile: String) {
         self.name = name
@@ -47,6 +49,7 @@ public struct EmailSourceConfiguration: Sendable, Hashable, Codable {
         case maxMessageBytes = "max_message_bytes"
         case maxAttachmentBytes = "max_attachment_bytes"
         case splitDemands = "split_demands"
+        case acknowledge
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,6 +70,7 @@ public struct EmailSourceConfiguration: Sendable, Hashable, Codable {
         maxMessageBytes = try container.value(.maxMessageBytes, default: maxMessageBytes)
         maxAttachmentBytes = try container.value(.maxAttachmentBytes, default: maxAttachmentBytes)
         splitDemands = try container.value(.splitDemands, default: splitDemands)
+        acknowledge = try container.value(.acknowledge, default: acknowledge)
     }
 }
 

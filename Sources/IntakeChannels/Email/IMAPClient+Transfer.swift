@@ -35,13 +35,9 @@ extension IMAPClient {
         intake_curl_setopt_string(handle, CURLOPT_USERNAME, configuration.username)
         intake_curl_setopt_string(handle, CURLOPT_PASSWORD, configuration.password)
         intake_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "imap,imaps")
-        intake_curl_setopt_long(handle, CURLOPT_USE_SSL, Int(configuration.tls == .none ? CURLUSESSL_NONE.rawValue : CURLUSESSL_ALL.rawValue))
-        intake_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
-        intake_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = configuration.caFile { intake_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
-        intake_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, configuration.timeoutMillis)
-        intake_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeoutMillis)
-        intake_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        CurlMailConnection.configure(
+            handle, plain: configuration.tls == .none, caFile: configuration.caFile, timeoutMillis: configuration.timeoutMillis,
+            connectTimeoutMillis: configuration.connectTimeoutMillis)
         // 512 KiB, not the default 16 KiB: fewer reads per message, and libcurl silently cuts
         // answer lines longer than half the buffer (see `IMAPClient.searchWindow`).
         intake_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 * 1024)

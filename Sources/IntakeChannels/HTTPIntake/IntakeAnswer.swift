@@ -55,20 +55,22 @@ public struct IntakeHeaders: Sendable {
 extension IntakeAnswer {
     /// The answer to a refused request: its status, the JSON body saying what and where, and
     /// `Retry-After` when the gateway cannot take requests for now.
-    init(_ rejection: IntakeRejection) {
+    init(_ rejection: IntakeRejection, catalogue: MessageCatalogue = .english) {
         var retryAfter: Int?
         if case .unavailable(_, let seconds) = rejection { retryAfter = seconds }
-        self.init(status: rejection.status, body: Data(rejection.body.serialized().utf8), retryAfterSecs: retryAfter)
+        self.init(status: rejection.status, body: Data(rejection.body(catalogue).serialized().utf8), retryAfterSecs: retryAfter)
     }
 }
 
 extension IntakeRejection {
     /// The one place a refused request is counted, logged and traced, for every HTTP channel;
     /// returns the answer the client gets.
-    func refuse(channel: Channel, source: String?, ref: String?, in database: IntakeDatabase, logger: Logger) async -> IntakeAnswer {
+    func refuse(
+        channel: Channel, source: String?, ref: String?, in database: IntakeDatabase, logger: Logger, catalogue: MessageCatalogue = .english
+    ) async -> IntakeAnswer {
         ChannelEvents.refused(channel: channel, source: source, reason: reason, message: message, status: status, logger: logger)
         await trace(channel: channel, source: source, ref: ref, in: database, logger: logger)
-        return IntakeAnswer(self)
+        return IntakeAnswer(self, catalogue: catalogue)
     }
 
     /// Leaves the one trace a refused request is allowed to leave (SPEC §1.5); nothing when

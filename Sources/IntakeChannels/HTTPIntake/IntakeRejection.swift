@@ -46,10 +46,13 @@ public enum IntakeRejection: Error, Sendable, Hashable {
         }
     }
 
-    public var body: JSONValue {
+    /// The answer's body: `error` (the code) and each field error's `field` (its pointer) are
+    /// stable; the field errors' messages are in the words of `catalogue` (English for the
+    /// webhook, read by portals; the zone's language for visit uploads, read by field staff).
+    public func body(_ catalogue: MessageCatalogue = .english) -> JSONValue {
         var object: [String: JSONValue] = ["error": .string(reason), "message": .string(message)]
         if case .unprocessable(let errors) = self {
-            object["errors"] = .array(errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+            object["errors"] = .array(errors.map { .object(["field": .string($0.field), "message": .string(catalogue.text($0.problem))]) })
         }
         return .object(object)
     }

@@ -55,7 +55,7 @@ public struct HotlineColumns: Sendable {
             let value = binding.column < fields.count ? CellText.trimmed(fields[binding.column]) : ""
             guard !value.isEmpty else {
                 if binding.required {
-                    errors.append(error(index, "empty, but \(binding.field.rawValue) is required"))
+                    errors.append(error(index, .requiredCellEmpty(header: boundHeaders[index], field: binding.field.rawValue)))
                 }
                 continue
             }
@@ -65,7 +65,8 @@ public struct HotlineColumns: Sendable {
                 if let date = dates.parse(value) {
                     draft.reportedAt = date
                 } else {
-                    errors.append(error(index, "\"\(value)\" is not a valid date in any accepted format: \(dates.formats.joined(separator: ", "))"))
+                    errors.append(error(index, .invalidDate(
+                        header: boundHeaders[index], value: value, formats: dates.formats, examples: dates.formats.map(HotlineDateParser.example))))
                 }
             case .requesterName: draft.requesterName = value
             case .requesterPhone: draft.requesterPhone = value
@@ -81,7 +82,7 @@ public struct HotlineColumns: Sendable {
                     draft.priority = priority
                 } else {
                     let accepted = priorityValues.keys.sorted() + ["urgent", "normal"]
-                    errors.append(error(index, "\"\(value)\" is not a known priority; accepted: \(accepted.joined(separator: ", "))"))
+                    errors.append(error(index, .unknownPriority(header: boundHeaders[index], value: value, accepted: accepted)))
                 }
             case .address: draft.address = value
             case .district: draft.district = value
@@ -90,7 +91,7 @@ public struct HotlineColumns: Sendable {
         if draft.description.isEmpty, errors.isEmpty {
             // description is always mapped and required, so this is unreachable unless the
             // mapping was built by hand; keep the guarantee of a non-empty description.
-            errors.append(HotlineFieldError(column: 0, header: "", reason: "no description"))
+            errors.append(HotlineFieldError(column: 0, header: "", message: .noDescription))
         }
         var extra: [String: JSONValue] = [:]
         var extraBytes = 0
@@ -115,14 +116,12 @@ public struct HotlineColumns: Sendable {
             if beyond > limits.maxCellsBeyondHeader {
                 errors.append(HotlineFieldError(
                     column: header.count + 1, header: "",
-                    reason: "the row has \(beyond) non-empty cells beyond the header's \(header.count) columns; at most "
-                        + "\(limits.maxCellsBeyondHeader) are taken (is the delimiter right, or a quote left open?)"))
+                    message: .cellsBeyondHeader(count: beyond, headerColumns: header.count, limit: limits.maxCellsBeyondHeader)))
             }
         }
         if extraBytes > limits.maxExtraBytes, !errors.contains(where: { $0.column == header.count + 1 }) {
             errors.append(HotlineFieldError(
-                column: 0, header: "",
-                reason: "the unmapped cells hold \(extraBytes) bytes; at most \(limits.maxExtraBytes) are taken into extra"))
+                column: 0, header: "", message: .extraTooLarge(bytes: extraBytes, limit: limits.maxExtraBytes)))
         }
         guard errors.isEmpty else { return .failure(errors.sorted { $0.column < $1.column }) }
         draft.extra = extra
@@ -135,8 +134,14 @@ public struct HotlineColumns: Sendable {
         return priorityValues[key] ?? Priority(rawValue: key.lowercased())
     }
 
-    private func error(_ index: Int, _ reason: String) -> HotlineFieldError {
-        HotlineFieldError(column: bindings[index].column + 1, header: boundHeaders[index], reason: reason)
+    private func error(_ index: Int, _ message: OperatorMessage) -> HotlineFieldError {
+        HotlineFieldError(column: bindings[index].column + 1, header: boundHeaders[index], message: message)
+    }
+
+    /// The row's work-order number (its `ref` cell), for reports of rows that were rejected.
+    public func ref(_ fields: [String]) -> String {
+        guard let binding = bindings.first(where: { $0.field == .ref }), binding.column < fields.count else { return "" }
+        return CellText.trimmed(fields[binding.column])
     }
 }
 
@@ -156,17 +161,20 @@ public enum HotlineDraftResult: Sendable, Hashable {
 }
 
 /// What is wrong with one cell of a record: its 1-based column, that column's header, and
-/// what was expected.
+/// what was expected (as a message each locale words its own way).
 public struct HotlineFieldError: Error, Sendable, Hashable, CustomStringConvertible {
     public var column: Int
     public var header: String
-    public var reason: String
+    public var message: OperatorMessage
 
-    public init(column: Int, header: String, reason: String) {
+    public init(column: Int, header: String, message: OperatorMessage) {
         self.column = column
         self.header = header
-        self.reason = reason
+        self.message = message
     }
+
+    /// The reason in English: the store's quarantine entries and logs.
+    public var reason: String { MessageCatalogue.english.text(message) }
 
     /// `column 2 (来电时间): "2026/13/1 9:00" is not a date …`
     public var description: String { "column \(column) (\(header)): \(reason)" }

@@ -23,16 +23,19 @@ public struct HotlineIngestor: Sendable {
         public var maxRecordBytes: Int
         /// What a row may carry beyond its mapped fields.
         public var rowLimits: HotlineColumns.RowLimits
+        /// The language of the reports and of a quarantined file's reason (`zone.locale`).
+        public var locale: OperatorLocale
 
         public init(
             source: String, delimiter: UInt8? = nil, batchRows: Int = 2000, maxRecordBytes: Int = 1 << 20,
-            rowLimits: HotlineColumns.RowLimits = .init()
+            rowLimits: HotlineColumns.RowLimits = .init(), locale: OperatorLocale = .zhCN
         ) {
             self.source = source
             self.delimiter = delimiter
             self.batchRows = batchRows
             self.maxRecordBytes = maxRecordBytes
             self.rowLimits = rowLimits
+            self.locale = locale
         }
     }
 
@@ -40,7 +43,9 @@ public struct HotlineIngestor: Sendable {
     public struct Summary: Sendable, Hashable {
         /// The summary as the spool service needs it.
         public var spoolOutcome: SpoolOutcome {
-            SpoolOutcome(rawSHA256: rawSHA256, quarantinedReason: quarantinedReason, report: report, changed: created + duplicates + updated > 0)
+            SpoolOutcome(
+                rawSHA256: rawSHA256, quarantinedReason: quarantinedReason, report: report, result: result,
+                changed: created + duplicates + updated > 0)
         }
 
         public var rawSHA256 = ""
@@ -61,10 +66,13 @@ public struct HotlineIngestor: Sendable {
         public var replacedSequences = 0
         /// The line from which the file could not be read, if it could not be read to the end.
         public var unreadableFrom: Int?
-        /// Set when the file had no usable header and was quarantined whole.
+        /// Set when the file had no usable header and was quarantined whole: the reason in the
+        /// operators' language (`NAME.reason.txt`; the store keeps it in English).
         public var quarantinedReason: String?
         /// The reject report, when rows were rejected.
         public var report: URL?
+        /// The result report (every row's outcome and case), when one was asked for and the file had rows.
+        public var result: URL?
     }
 
     /// Asked between batches; true stops the file there (it is taken again from the start).
@@ -89,11 +97,13 @@ public struct HotlineIngestor: Sendable {
     }
 
     /// Takes `file`, known to operators as `name`; rejected rows are reported in `report`
-    /// (written only when there are any).
+    /// (written only when there are any), every row's outcome and case in `result`.
     /// - Parameter progress: told the bytes read and the file's size after each batch.
     public func ingest(
-        file: URL, name: String, report: URL, progress: (@Sendable (Int, Int) -> Void)? = nil, shouldStop: StopCheck = { false }
+        file: URL, name: String, report: URL, result: URL? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+        shouldStop: StopCheck = { false }
     ) async throws -> Summary {
+        let catalogue = settings.locale.catalogue
         let receivedAt = database.now()
         let source = settings.source
         let (rawSHA256, size) = try blobs.putFile(at: file)
@@ -106,7 +116,7 @@ public struct HotlineIngestor: Sendable {
         summary.encoding = reader.encoding.rawValue
         summary.delimiter = Self.delimiterName(reader.delimiter)
         var columns: HotlineColumns?
-        var headerProblem: String?
+        var headerProblem: OperatorMessage?
         var headerLine = 0
         do {
             if let header = try reader.next() {
@@ -115,13 +125,13 @@ public struct HotlineIngestor: Sendable {
                 case .success(var bound):
                     bound.limits = settings.rowLimits
                     columns = bound
-                case .failure(let error): headerProblem = "line \(header.line): \(error.reason)"
+                case .failure(let error): headerProblem = .headerAtLine(line: header.line, problem: error.message)
                 }
             } else {
-                headerProblem = "the file is empty"
+                headerProblem = .emptyFile
             }
         } catch {
-            headerProblem = "\(error)"
+            headerProblem = .verbatim("\(error)")
         }
         let received = TraceStep(
             "file_received", at: receivedAt, channel: .hotline, source: source, ref: name, rawSHA256: rawSHA256,
@@ -129,8 +139,9 @@ public struct HotlineIngestor: Sendable {
                 "bytes": .number(Double(size)), "encoding": .string(summary.encoding), "delimiter": .string(summary.delimiter),
             ])
         guard let columns else {
-            let reason = headerProblem ?? "no usable header"
-            summary.quarantinedReason = reason
+            let problem = headerProblem ?? .noUsableHeader
+            let reason = MessageCatalogue.english.text(problem)
+            summary.quarantinedReason = catalogue.text(problem)
             events.invalid()
             try await database.intake { transaction in
                 try transaction.storeRawReference(sha256: rawSHA256, channel: .hotline, source: source, mediaType: "text/csv", size: size)
@@ -148,17 +159,24 @@ public struct HotlineIngestor: Sendable {
             try transaction.trace(received)
         }
 
-        var writer = RejectReport(url: report)
+        var writer = CSVReport(url: report, columns: catalogue.rejectReportColumns)
         defer { writer.discard() }
+        var results = result.map { CSVReport(url: $0, columns: catalogue.resultReportColumns) }
+        defer { results?.discard() }
         let origin = CaseNormalizer.Origin(channel: .hotline, source: source, ref: "", receivedAt: receivedAt, rawSHA256: rawSHA256)
         var batch = Batch()
-        var inFlight: Task<AdmissionCounts, Error>?
+        var inFlight: Task<Committed, Error>?
         // A record that fails and looks like a closing "合计 …" line: ignored if nothing follows it.
         var suspectedSummary: (CSVRecord, [HotlineFieldError])?
 
         func reject(_ record: CSVRecord, _ errors: [HotlineFieldError]) throws {
             summary.rejected += 1
-            try writer.add(line: record.line, errors: errors, text: record.text)
+            let cells = errors.filter { $0.column > 0 }.map { $0.header.isEmpty ? "\($0.column)" : "\($0.column) \($0.header)" }
+            try writer.add([
+                String(record.line), cells.joined(separator: "; "), errors.map { catalogue.text($0.message) }.joined(separator: "; "),
+                CSVReport.inert(record.text),
+            ])
+            batch.rejectedRefs.append(columns.ref(record.fields))
             batch.rejected.append(QuarantineEntry(
                 channel: .hotline, source: source, kind: .row, fileName: name, rawSHA256: rawSHA256, line: record.line,
                 reason: errors.map(\.description).joined(separator: "; "), header: columns.header, fields: record.fields,
@@ -166,9 +184,12 @@ public struct HotlineIngestor: Sendable {
         }
 
         func flush() async throws {
-            let counts = try await inFlight?.value
+            let committed = try await inFlight?.value
             inFlight = nil
-            if let counts { summary.add(counts) }
+            if let committed {
+                summary.add(committed.counts)
+                for line in committed.resultLines { try results?.add(line) }
+            }
             guard !batch.isEmpty else { return }
             let work = batch
             batch = Batch()
@@ -189,7 +210,7 @@ public struct HotlineIngestor: Sendable {
                     summary.unreadableFrom = error.line
                     try reject(
                         CSVRecord(fields: [], line: error.line, text: ""),
-                        [HotlineFieldError(column: 0, header: "", reason: "\(error.message); the rest of the file was not read")])
+                        [HotlineFieldError(column: 0, header: "", message: .unreadableRecord(detail: error.message))])
                     break
                 }
                 if let (pending, errors) = suspectedSummary {
@@ -200,6 +221,7 @@ public struct HotlineIngestor: Sendable {
                 case .success(let draft):
                     summary.rows += 1
                     batch.rows.append(prepare(draft, file: name, line: record.line, origin: origin))
+                    batch.rowRefs.append(draft.ref ?? "")
                 case .failure(let errors):
                     if Self.looksLikeSummary(record) {
                         suspectedSummary = (record, errors)
@@ -231,6 +253,7 @@ public struct HotlineIngestor: Sendable {
         }
         summary.replacedSequences = reader.replacedSequences
         summary.report = try writer.finish()
+        summary.result = try results?.finish()
         progress?(reader.bytesRead, reader.fileSize)
         let finished = summary
         let firstLine = headerLine
@@ -299,7 +322,10 @@ public struct HotlineIngestor: Sendable {
     struct Batch: Sendable {
         /// Made ready outside the writer: the transaction only looks up and inserts.
         var rows: [AdmissionItem] = []
+        /// Each row's work-order number (工单编号), for the result report.
+        var rowRefs: [String] = []
         var rejected: [QuarantineEntry] = []
+        var rejectedRefs: [String] = []
         var count: Int { rows.count + rejected.count }
         var isEmpty: Bool { count == 0 }
     }
@@ -310,7 +336,13 @@ public struct HotlineIngestor: Sendable {
             detail: ["file": .string(file), "line": .number(Double(line))])
     }
 
-    private func commit(_ batch: Batch) async throws -> AdmissionCounts {
+    /// A batch committed: its counts and its lines of the result report, in line order.
+    struct Committed: Sendable {
+        var counts: AdmissionCounts
+        var resultLines: [[String]]
+    }
+
+    private func commit(_ batch: Batch) async throws -> Committed {
         let rows = try await database.findCandidates(batch.rows)
         let outcomes = try await database.intake { transaction in
             let outcomes = try rows.map { try transaction.admit($0) }
@@ -319,7 +351,29 @@ public struct HotlineIngestor: Sendable {
         }
         events.admitted(outcomes)
         if !batch.rejected.isEmpty { events.invalid(batch.rejected.count) }
-        return AdmissionCounts(outcomes)
+        return Committed(counts: AdmissionCounts(outcomes), resultLines: resultLines(batch, outcomes))
+    }
+
+    /// The result report's lines of a batch: line, work-order number, outcome, case id, case
+    /// number token, and the original case of a duplicate; rejected rows with no case.
+    private func resultLines(_ batch: Batch, _ outcomes: [AdmissionOutcome]) -> [[String]] {
+        let catalogue = settings.locale.catalogue
+        var lines: [(line: Int, fields: [String])] = []
+        for (index, outcome) in outcomes.enumerated() {
+            let line = batch.rows[index].origin["line"]?.numberValue.map { Int($0) } ?? 0
+            let caseID = outcome.caseID ?? ""
+            var original = ""
+            if case .duplicate(_, let of, _) = outcome { original = of }
+            lines.append((line, [
+                String(line), CSVReport.inert(batch.rowRefs[index]), catalogue.outcome(outcome.status), caseID,
+                caseID.isEmpty ? "" : CaseToken.of(caseID: caseID), original,
+            ]))
+        }
+        for (index, entry) in batch.rejected.enumerated() {
+            let line = entry.line
+            lines.append((line, [String(line), CSVReport.inert(batch.rejectedRefs[index]), catalogue.outcome("rejected"), "", "", ""]))
+        }
+        return lines.sorted { $0.line < $1.line }.map(\.fields)
     }
 
     /// A closing line of an export: one or two cells, the first a total with a count, such as

@@ -66,16 +66,13 @@ public struct HotlineMapping: Sendable {
             }
         }
         if bindings.isEmpty {
-            let sample = keys.prefix(4).map { "\"\($0)\"" }.joined(separator: ", ")
-            return .failure(HotlineHeaderError(reason:
-                "the first record is not a header row: none of its cells (\(sample)\(keys.count > 4 ? ", …" : "")) is a column name listed in \(file); "
-                + "expected a header row naming " + rules.filter(\.required).map { "\($0.field.rawValue) (\($0.acceptedHeaders))" }.joined(separator: ", ")))
+            return .failure(HotlineHeaderError(message: .notAHeaderRow(
+                sample: keys.prefix(4) + (keys.count > 4 ? ["…"] : []), mappingFile: file,
+                expected: rules.filter(\.required).map { "\($0.field.rawValue) (\($0.acceptedHeaders))" })))
         }
         if !missing.isEmpty {
-            let names = missing.map { "\($0.field.rawValue) (\($0.acceptedHeaders))" }.joined(separator: "; ")
-            return .failure(HotlineHeaderError(reason:
-                "the header row has no column for required \(missing.count == 1 ? "field" : "fields") \(names); "
-                + "its columns are: \(keys.joined(separator: ", ")); rename the column in the export or add its name to \(file)"))
+            return .failure(HotlineHeaderError(message: .missingRequiredColumns(
+                missing: missing.map { "\($0.field.rawValue) (\($0.acceptedHeaders))" }, columns: keys, mappingFile: file)))
         }
         var extras: [(column: Int, name: String)] = []
         var extraNames = Set<String>()
@@ -104,11 +101,14 @@ public struct HotlineMapping: Sendable {
 
 /// Why an export's header row cannot be used; the file is quarantined whole.
 public struct HotlineHeaderError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var reason: String
+    public var message: OperatorMessage
 
-    public init(reason: String) {
-        self.reason = reason
+    public init(message: OperatorMessage) {
+        self.message = message
     }
+
+    /// The reason in English (the store's quarantine entries, the CLI).
+    public var reason: String { MessageCatalogue.english.text(message) }
 
     public var description: String { reason }
 }

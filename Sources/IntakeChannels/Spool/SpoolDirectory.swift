@@ -64,10 +64,11 @@ public final class SpoolDirectory {
     /// Files left in `.work/` by a stop or a crash: to be taken again, before anything new.
     public func leftovers() -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []
-        for name in names where name.hasSuffix(Self.reportSuffix) {
+        func isReport(_ name: String) -> Bool { name.hasSuffix(Self.reportSuffix) || name.hasSuffix(Self.resultSuffix) }
+        for name in names where isReport(name) {
             unlink(work.appendingPathComponent(name).path)
         }
-        return names.filter { !$0.hasSuffix(Self.reportSuffix) && !$0.hasPrefix(".") }.sorted().map { work.appendingPathComponent($0) }
+        return names.filter { !isReport($0) && !$0.hasPrefix(".") }.sorted().map { work.appendingPathComponent($0) }
             .filter(Self.isRegularFile)
     }
 
@@ -133,6 +134,13 @@ public final class SpoolDirectory {
 
     static let reportSuffix = ".errors-partial"
 
+    /// Where the result report of a file in `.work/` is written while it is processed.
+    public func resultURL(for workFile: URL) -> URL {
+        workFile.appendingPathExtension(String(Self.resultSuffix.dropFirst()))
+    }
+
+    static let resultSuffix = ".result-partial"
+
     /// Hands a file back to the spool (a quarantined file to be taken again): written under a
     /// hidden name, renamed in, marked complete. The daemon takes it like any dropped file.
     @discardableResult
@@ -147,14 +155,18 @@ public final class SpoolDirectory {
         return target
     }
 
-    /// Moves a processed file to `archive/<day>/`, with its report as `NAME.errors.csv` beside it.
+    /// Moves a processed file to `archive/<day>/`, with its reports as `NAME.errors.csv` and
+    /// `NAME.result.csv` beside it.
     @discardableResult
-    public func archive(_ workFile: URL, name: String, report: URL?, day: String) throws -> URL {
+    public func archive(_ workFile: URL, name: String, report: URL?, result: URL? = nil, day: String) throws -> URL {
         let directory = settings.archive.appendingPathComponent(day)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let target = Self.unused(directory.appendingPathComponent(name), companion: ".errors.csv")
+        let target = Self.unused(directory.appendingPathComponent(name), companions: [".errors.csv", ".result.csv"])
         if let report {
             try Self.move(report, to: URL(fileURLWithPath: target.path + ".errors.csv"))
+        }
+        if let result {
+            try Self.move(result, to: URL(fileURLWithPath: target.path + ".result.csv"))
         }
         try Self.move(workFile, to: target)
         try DurableFile.syncDirectory(directory)
@@ -180,7 +192,7 @@ public final class SpoolDirectory {
         if name.hasPrefix(".") || name.hasPrefix("~$") { return false }
         let lower = name.lowercased()
         if markerSuffixes.contains(where: lower.hasSuffix) || partialSuffixes.contains(where: lower.hasSuffix) { return false }
-        return !lower.hasSuffix(".errors.csv") && !lower.hasSuffix(".reason.txt")
+        return !lower.hasSuffix(".errors.csv") && !lower.hasSuffix(".result.csv") && !lower.hasSuffix(".reason.txt")
     }
 
     /// `NAME.done`, `NAME.ok`, and the same with the extension replaced (`export.done` for `export.csv`).
@@ -193,8 +205,13 @@ public final class SpoolDirectory {
 
     /// `url`, or `stem-2.ext`, `stem-3.ext`, … when that name (or its companion file) is taken.
     public static func unused(_ url: URL, companion: String? = nil) -> URL {
+        unused(url, companions: companion.map { [$0] } ?? [])
+    }
+
+    /// `url`, or `stem-2.ext`, … when that name or any of its companion files is taken.
+    public static func unused(_ url: URL, companions: [String]) -> URL {
         func taken(_ candidate: URL) -> Bool {
-            FileManager.default.fileExists(atPath: candidate.path) || companion.map { FileManager.default.fileExists(atPath: candidate.path + $0) } == true
+            FileManager.default.fileExists(atPath: candidate.path) || companions.contains { FileManager.default.fileExists(atPath: candidate.path + $0) }
         }
         guard taken(url) else { return url }
         let directory = url.deletingLastPathComponent()

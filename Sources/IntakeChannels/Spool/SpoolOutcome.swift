@@ -10,13 +10,16 @@ public struct SpoolOutcome: Sendable {
     public var quarantinedReason: String?
     /// The reject report written beside the file in `.work/`, archived as `NAME.errors.csv`.
     public var report: URL?
+    /// The result report (each row's outcome and case) beside the file in `.work/`, archived as `NAME.result.csv`.
+    public var result: URL?
     /// Cases were created or updated: the forwarder has work.
     public var changed: Bool
 
-    public init(rawSHA256: String, quarantinedReason: String? = nil, report: URL? = nil, changed: Bool) {
+    public init(rawSHA256: String, quarantinedReason: String? = nil, report: URL? = nil, result: URL? = nil, changed: Bool) {
         self.rawSHA256 = rawSHA256
         self.quarantinedReason = quarantinedReason
         self.report = report
+        self.result = result
         self.changed = changed
     }
 }

@@ -49,20 +49,20 @@ public struct VisitDecoder: Sendable {
     /// beside `visits`), naming the first such problem.
     public func decode(_ body: JSONValue) -> Result<[VisitResult], FieldError> {
         guard case .object(let top) = body else {
-            return .failure(FieldError("/", "expected a JSON object, found \(body.typeName)"))
+            return .failure(FieldError("/", .wrongType(expected: "json_object", found: body.typeName)))
         }
         guard let visits = top["visits"] else { return .success([decodeVisit(body, index: 0, at: "")]) }
         guard case .array(let items) = visits else {
-            return .failure(FieldError("/visits", "expected an array, found \(visits.typeName)"))
+            return .failure(FieldError("/visits", .wrongType(expected: "array", found: visits.typeName)))
         }
-        if items.isEmpty { return .failure(FieldError("/visits", "is empty")) }
+        if items.isEmpty { return .failure(FieldError("/visits", .isEmpty)) }
         if items.count > maxVisitsPerBatch {
-            return .failure(FieldError("/visits", "has \(items.count) visits; at most \(maxVisitsPerBatch) per batch"))
+            return .failure(FieldError("/visits", .tooMany(count: items.count, limit: maxVisitsPerBatch, noun: "visits", perBatch: true)))
         }
         let others = top.keys.filter { $0 != "visits" }.sorted()
         if let first = others.first {
             let names = others.map { "\"\($0)\"" }.joined(separator: ", ")
-            return .failure(FieldError("/\(JSONFieldReader.escape(first))", "unexpected beside \"visits\" in a batch: \(names)"))
+            return .failure(FieldError("/\(JSONFieldReader.escape(first))", .unexpectedBesideBatch(member: "visits", names: names)))
         }
         var results: [VisitResult] = []
         var firstIndexByID: [String: Int] = [:]
@@ -72,7 +72,7 @@ public struct VisitDecoder: Sendable {
             if case .valid(let record) = result {
                 if let first = firstIndexByID[record.visitID] {
                     result = .invalid(index: index, visitID: record.visitID, errors: [
-                        FieldError("/visits/\(index)/visit_id", "repeats the visit at /visits/\(first) in the same batch"),
+                        FieldError("/visits/\(index)/visit_id", .repeatsVisit(at: "/visits/\(first)")),
                     ])
                 } else {
                     firstIndexByID[record.visitID] = index
@@ -85,21 +85,21 @@ public struct VisitDecoder: Sendable {
 
     private func decodeVisit(_ value: JSONValue, index: Int, at path: String) -> VisitResult {
         guard case .object(var fields) = value else {
-            return .invalid(index: index, visitID: nil, errors: [FieldError(path.isEmpty ? "/" : path, "expected a JSON object, found \(value.typeName)")])
+            return .invalid(index: index, visitID: nil, errors: [FieldError(path.isEmpty ? "/" : path, .wrongType(expected: "json_object", found: value.typeName))])
         }
         var reader = JSONFieldReader(path: path, numericKeys: ["phone", "id"])
         reader.rejectUnknown(fields, allowed: Self.visitFields, what: "a visit")
 
         let visitID = reader.string(&fields, "visit_id").flatMap { given -> String? in
             guard let uuid = UUID(uuidString: given.trimmingCharacters(in: .whitespaces)) else {
-                reader.fail("visit_id", "\"\(given)\" is not a UUID")
+                reader.fail("visit_id", .notUUID(value: given))
                 return nil
             }
             return uuid.uuidString.lowercased()
         }
-        if visitID == nil, !reader.failed("visit_id") { reader.fail("visit_id", "is required") }
+        if visitID == nil, !reader.failed("visit_id") { reader.fail("visit_id", .required) }
         let visitedAt = reader.timestamp(&fields, "visited_at")
-        if visitedAt == nil, !reader.failed("visited_at") { reader.fail("visited_at", "is required") }
+        if visitedAt == nil, !reader.failed("visited_at") { reader.fail("visited_at", .required) }
         let recordedAt = reader.timestamp(&fields, "recorded_at")
 
         var enterpriseName: String?, enterpriseUSCC: String?, enterpriseAddress: String?
@@ -116,24 +116,24 @@ public struct VisitDecoder: Sendable {
             staffID = reader.string(&staff, "id", in: "staff").flatMap(nonBlank)
             staffName = reader.string(&staff, "name", in: "staff").flatMap(nonBlank)
             staffPhone = reader.string(&staff, "phone", in: "staff").flatMap(nonBlank)
-            if staffID == nil, !reader.failed("staff/id") { reader.fail("staff/id", "is required") }
+            if staffID == nil, !reader.failed("staff/id") { reader.fail("staff/id", .required) }
         } else if !reader.failed("staff") {
-            reader.fail("staff", "is required, with at least an id")
+            reader.fail("staff", .requiredWithID)
         }
 
         let participants = decodeParticipants(&fields, reader: &reader)
         let notes = reader.string(&fields, "notes")
         if let notes, notes.count > maxNotesCharacters {
-            reader.fail("notes", "has \(notes.count) characters; at most \(maxNotesCharacters)")
+            reader.fail("notes", .tooManyCharacters(count: notes.count, limit: maxNotesCharacters))
         }
         var demands = decodeDemands(&fields, reader: &reader) ?? []
         var demandsFromNotes = false
         if demands.isEmpty, !reader.failed("demands"), !reader.errors.contains(where: { $0.field.hasPrefix(reader.pointer("demands/")) }) {
             let split = notes.map(DemandSplitter.split) ?? []
             if split.isEmpty {
-                reader.fail("demands", "a visit needs at least one demand, or notes to take them from")
+                reader.fail("demands", .noDemands)
             } else if split.count > maxDemandsPerVisit {
-                reader.fail("notes", "enumerates \(split.count) demands; at most \(maxDemandsPerVisit)")
+                reader.fail("notes", .notesEnumerateTooMany(count: split.count, limit: maxDemandsPerVisit))
             } else {
                 demands = split.map { VisitDemand(text: $0) }
                 demandsFromNotes = true
@@ -154,13 +154,13 @@ public struct VisitDecoder: Sendable {
     private func decodeParticipants(_ fields: inout [String: JSONValue], reader: inout JSONFieldReader) -> [String] {
         guard let items = reader.array(&fields, "participants") else { return [] }
         if items.count > maxParticipants {
-            reader.fail("participants", "has \(items.count) names; at most \(maxParticipants)")
+            reader.fail("participants", .tooMany(count: items.count, limit: maxParticipants, noun: "names", perBatch: false))
             return []
         }
         var names: [String] = []
         for (index, item) in items.enumerated() {
             guard case .string(let name) = item else {
-                reader.fail("participants/\(index)", "expected a string, found \(item.typeName)")
+                reader.fail("participants/\(index)", .wrongType(expected: "string", found: item.typeName))
                 continue
             }
             if let name = nonBlank(name) { names.append(name) }
@@ -172,14 +172,14 @@ public struct VisitDecoder: Sendable {
     private func decodeDemands(_ fields: inout [String: JSONValue], reader: inout JSONFieldReader) -> [VisitDemand]? {
         guard let items = reader.array(&fields, "demands"), !items.isEmpty else { return nil }
         if items.count > maxDemandsPerVisit {
-            reader.fail("demands", "has \(items.count) demands; at most \(maxDemandsPerVisit)")
+            reader.fail("demands", .tooMany(count: items.count, limit: maxDemandsPerVisit, noun: "demands", perBatch: false))
             return []
         }
         var demands: [VisitDemand] = []
         for (index, item) in items.enumerated() {
             let at = "demands/\(index)"
             guard case .object(var demand) = item else {
-                reader.fail(at, "expected a JSON object, found \(item.typeName)")
+                reader.fail(at, .wrongType(expected: "json_object", found: item.typeName))
                 continue
             }
             reader.rejectUnknown(demand, allowed: ["text", "category", "urgent"], what: "a demand", in: at)
@@ -187,13 +187,13 @@ public struct VisitDecoder: Sendable {
             let category = reader.string(&demand, "category", in: at).flatMap(nonBlank)
             let urgent = reader.bool(&demand, "urgent", in: at) ?? false
             guard let text else {
-                if !reader.failed("\(at)/text") { reader.fail("\(at)/text", "is required") }
+                if !reader.failed("\(at)/text") { reader.fail("\(at)/text", .required) }
                 continue
             }
             if nonBlank(text) == nil {
-                reader.fail("\(at)/text", "must not be empty")
+                reader.fail("\(at)/text", .mustNotBeEmpty)
             } else if text.count > maxDemandCharacters {
-                reader.fail("\(at)/text", "has \(text.count) characters; at most \(maxDemandCharacters)")
+                reader.fail("\(at)/text", .tooManyCharacters(count: text.count, limit: maxDemandCharacters))
             } else {
                 demands.append(VisitDemand(text: text, category: category, urgent: urgent))
             }
@@ -204,7 +204,7 @@ public struct VisitDecoder: Sendable {
     private func decodeAttachments(_ fields: inout [String: JSONValue], reader: inout JSONFieldReader) -> [VisitAttachment] {
         guard let items = reader.array(&fields, "attachments") else { return [] }
         if items.count > maxAttachmentsPerVisit {
-            reader.fail("attachments", "has \(items.count) attachments; at most \(maxAttachmentsPerVisit)")
+            reader.fail("attachments", .tooMany(count: items.count, limit: maxAttachmentsPerVisit, noun: "attachments", perBatch: false))
             return []
         }
         var attachments: [VisitAttachment] = []
@@ -212,7 +212,7 @@ public struct VisitDecoder: Sendable {
             let at = "attachments/\(index)"
             let errorCount = reader.errors.count
             guard case .object(var attachment) = item else {
-                reader.fail(at, "expected a JSON object, found \(item.typeName)")
+                reader.fail(at, .wrongType(expected: "json_object", found: item.typeName))
                 continue
             }
             reader.rejectUnknown(attachment, allowed: ["name", "media_type", "content_base64", "part"], what: "an attachment", in: at)
@@ -220,17 +220,17 @@ public struct VisitDecoder: Sendable {
             let mediaType = reader.string(&attachment, "media_type", in: at).flatMap(nonBlank) ?? "application/octet-stream"
             let content = reader.string(&attachment, "content_base64", in: at)
             let part = reader.string(&attachment, "part", in: at)
-            if name == nil, !reader.failed("\(at)/name") { reader.fail("\(at)/name", "is required") }
+            if name == nil, !reader.failed("\(at)/name") { reader.fail("\(at)/name", .required) }
             var inline: Data?
             switch (content, part) {
             case (nil, nil):
                 if !reader.failed("\(at)/content_base64"), !reader.failed("\(at)/part") {
-                    reader.fail(at, "needs content_base64 or part")
+                    reader.fail(at, .attachmentNeedsContent)
                 }
             case (.some, .some):
-                reader.fail(at, "has both content_base64 and part; give one")
+                reader.fail(at, .attachmentHasBothContentAndPart)
             case (nil, .some(let part)):
-                if nonBlank(part) == nil { reader.fail("\(at)/part", "must not be empty") }
+                if nonBlank(part) == nil { reader.fail("\(at)/part", .mustNotBeEmpty) }
             case (.some(let content), nil):
                 inline = decodeBase64(content, at: "\(at)/content_base64", reader: &reader)
             }

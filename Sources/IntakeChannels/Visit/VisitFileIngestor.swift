@@ -24,12 +24,14 @@ public struct VisitFileIngestor: Sendable {
         /// Cases were created or updated.
         public var changed: Bool { answers.contains { $0.changed } }
 
-        /// The invalid visits as CSV (UTF-8 with a BOM, for Excel): `visit_id,errors`.
-        public var report: Data? {
+        /// The invalid visits as CSV (UTF-8 with a BOM, for Excel): visit id, errors (`走访编号,错误`
+        /// in zh-CN), the errors in the catalogue's words.
+        public func report(_ catalogue: MessageCatalogue) -> Data? {
             let invalid = answers.filter { $0.status == "invalid" }
             guard !invalid.isEmpty else { return nil }
             func field(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-            let lines = ["visit_id,errors"] + invalid.map { field($0.visitID ?? "") + "," + field($0.errors.map(\.description).joined(separator: "; ")) }
+            let header = catalogue.visitReportColumns.joined(separator: ",")
+            let lines = [header] + invalid.map { field($0.visitID ?? "") + "," + field($0.errors.map { $0.text(catalogue) }.joined(separator: "; ")) }
             return Data([0xEF, 0xBB, 0xBF]) + Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
         }
     }
@@ -39,7 +41,7 @@ public struct VisitFileIngestor: Sendable {
     public func ingest(file: URL, name: String, report: URL) async throws -> SpoolOutcome {
         let summary = try await ingest(file: file, name: name)
         var written: URL?
-        if let text = summary.report {
+        if let text = summary.report(intake.catalogue) {
             try DurableFile.writeFile(text, to: report, fsync: true)
             written = report
         }
@@ -61,7 +63,7 @@ public struct VisitFileIngestor: Sendable {
                         value = try JSONParser.parse(Array(line))
                     } catch {
                         // One broken line does not cost the file its good visits.
-                        results.append(.invalid(index: lineNumber, visitID: nil, errors: [FieldError("line \(lineNumber)", "not valid JSON: \(error)")]))
+                        results.append(.invalid(index: lineNumber, visitID: nil, errors: [FieldError("line \(lineNumber)", .notJSON(detail: "\(error)"))]))
                         continue
                     }
                     switch decoder.decode(value) {
@@ -88,6 +90,6 @@ public struct VisitFileIngestor: Sendable {
     /// Errors of a `.jsonl` line name the line.
     private static func located(_ result: VisitDecoder.VisitResult, line: Int) -> VisitDecoder.VisitResult {
         guard case .invalid(let index, let visitID, let errors) = result else { return result }
-        return .invalid(index: index, visitID: visitID, errors: errors.map { FieldError("line \(line)\($0.field)", $0.message) })
+        return .invalid(index: index, visitID: visitID, errors: errors.map { $0.at("line \(line)\($0.field)") })
     }
 }

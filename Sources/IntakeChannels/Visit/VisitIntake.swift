@@ -23,12 +23,15 @@ public struct VisitIntake: Sendable {
     let liveNormalizer: Live<CaseNormalizer>
     let logger: Logger
     let onQueued: @Sendable () -> Void
+    /// The words of the answers' messages and of drop files' reports (`zone.locale`).
+    public let catalogue: MessageCatalogue
     private let events: ChannelEvents
 
     public init(
         settings: VisitConfiguration, decoder: VisitDecoder, database: IntakeDatabase, blobs: BlobStore, authenticator: Live<SourceAuthenticator>,
-        normalizer: Live<CaseNormalizer>, logger: Logger, onQueued: @escaping @Sendable () -> Void
+        normalizer: Live<CaseNormalizer>, logger: Logger, locale: OperatorLocale = .zhCN, onQueued: @escaping @Sendable () -> Void
     ) {
+        self.catalogue = locale.catalogue
         self.settings = settings
         self.decoder = decoder
         self.database = database
@@ -61,7 +64,7 @@ public struct VisitIntake: Sendable {
             do {
                 let form = try FormData(body: body, contentType: contentType)
                 guard let visit = form.part("visit") else {
-                    return await refuse(.unprocessable([FieldError("visit", "the multipart upload needs a part named \"visit\" holding the visit JSON")]), source: source.name)
+                    return await refuse(.unprocessable([FieldError("visit", .multipartNeedsVisitPart)]), source: source.name)
                 }
                 json = Array(visit.data)
                 parts = form
@@ -88,7 +91,7 @@ public struct VisitIntake: Sendable {
             if answers.contains(where: { $0.changed }) { onQueued() }
             return IntakeAnswer(
                 status: status,
-                body: Data(JSONValue.object(["visits": .array(answers.map(\.json))]).serialized().utf8))
+                body: Data(JSONValue.object(["visits": .array(answers.map { $0.json(catalogue) })]).serialized().utf8))
         } catch let failure as DurableFile.Failure where failure.isNoSpace {
             return await refuse(.unavailable("no space left for attachments", retryAfterSecs: settings.retryAfterSecs), source: source.name)
         } catch {
@@ -103,7 +106,7 @@ public struct VisitIntake: Sendable {
     }
 
     private func refuse(_ rejection: IntakeRejection, source: String? = nil) async -> IntakeAnswer {
-        await rejection.refuse(channel: .visit, source: source, ref: nil, in: database, logger: logger)
+        await rejection.refuse(channel: .visit, source: source, ref: nil, in: database, logger: logger, catalogue: catalogue)
     }
 
     // MARK: - Taking visits
@@ -119,10 +122,12 @@ public struct VisitIntake: Sendable {
         /// An event was queued for one of its cases.
         public var changed: Bool { status == "created" || status == "updated" }
 
-        var json: JSONValue {
+        /// The answer for one visit; its errors as `pointer: message`, the pointer stable, the
+        /// message in the catalogue's words.
+        func json(_ catalogue: MessageCatalogue) -> JSONValue {
             var object: [String: JSONValue] = ["visit_id": visitID.map(JSONValue.string) ?? .null, "status": .string(status)]
             if !cases.isEmpty { object["cases"] = .array(cases) }
-            if !errors.isEmpty { object["errors"] = .array(errors.map { .string($0.description) }) }
+            if !errors.isEmpty { object["errors"] = .array(errors.map { .string($0.text(catalogue)) }) }
             return .object(object)
         }
     }
@@ -163,7 +168,7 @@ public struct VisitIntake: Sendable {
                         }
                         bytes = part.data
                     } else {
-                        errors.append(FieldError("attachments/\(index)/part", "no file part named \"\(attachment.part ?? "")\" in the upload"))
+                        errors.append(FieldError("attachments/\(index)/part", .noFilePart(name: attachment.part ?? "")))
                         continue
                     }
                     let sha256 = try blobs.put(bytes)

@@ -115,7 +115,7 @@ public struct WebhookIntake: Sendable {
             if let key, let stored = try transaction.storedAnswer(channel: .webhook, source: source, key: key) {
                 guard stored.requestSHA256 == rawSHA256 else {
                     let rejection = IntakeRejection.unprocessable([FieldError("Idempotency-Key", "was already used for a different body")])
-                    return (IntakeAnswer(status: rejection.status, body: Data(rejection.body.serialized().utf8)), [])
+                    return (IntakeAnswer(status: rejection.status, body: Data(rejection.body().serialized().utf8)), [])
                 }
                 try transaction.trace(TraceStep("replayed_answer", channel: .webhook, source: source, ref: key, detail: ["status": .number(Double(stored.status))]))
                 return (IntakeAnswer(status: stored.status, body: stored.body, replayed: true), [])

@@ -16,6 +16,8 @@ public struct LoadedConfiguration: Sendable {
     public var file: String
     public var settings: IntakeConfiguration
     public var timeZone: TimeZone
+    /// `zone.locale`: the language of operators' reports and requesters' acknowledgements.
+    public var locale: OperatorLocale
     public var logLevel: Logger.Level
     public var webhookSources: [SourceAuthenticator.Source]
     /// The sink's secret: the HTTP signing key or the PostgreSQL password.
@@ -47,6 +49,8 @@ public struct LoadedConfiguration: Sendable {
 
     /// Email sources with their passwords read.
     public var emailSources: [EmailSource] = []
+    /// The `smtp:` section with its password read and template loaded, when it is configured.
+    public var acknowledgements: AcknowledgementSender.Settings?
 
     public struct EmailSource: Sendable {
         public var name: String

@@ -21,6 +21,10 @@ struct ConfigurationValidator {
         if !(2...4).contains(areaCode.count) || !areaCode.allSatisfy(\.isASCII) || !areaCode.allSatisfy(\.isNumber) {
             report([.key("zone"), .key("default_area_code")], "expected 2 to 4 digits such as \"022\", found \"\(areaCode)\"")
         }
+        let locale = OperatorLocale(rawValue: settings.zone.locale)
+        if locale == nil {
+            report([.key("zone"), .key("locale")], "expected \(OperatorLocale.allCases.map(\.rawValue).joined(separator: " or ")), found \"\(settings.zone.locale)\"")
+        }
         settings.store.validate { path, message in report([.key("store")] + path, message) }
         if !["logfmt", "json"].contains(settings.log.format) {
             report([.key("log"), .key("format")], "expected logfmt or json, found \"\(settings.log.format)\"")
@@ -39,8 +43,9 @@ struct ConfigurationValidator {
                 sources.append(.init(name: source.name, method: method, secret: secret))
             }
         }
-        let hotline = validateHotline(settings.hotline, timeZone: timeZone)
-        let email = validateEmail(settings.email)
+        let hotline = validateHotline(settings.hotline, timeZone: timeZone, locale: locale ?? .zhCN)
+        let smtp = validateSMTP(settings.smtp)
+        let email = validateEmail(settings.email, smtp: settings.smtp)
         var classifier: Classifier?
         var calendar = WorkingCalendar.weekendsOnly
         if let path = settings.classification.taxonomy.flatMap({ expand($0, at: [.key("classification"), .key("taxonomy")]) }) {
@@ -87,7 +92,7 @@ struct ConfigurationValidator {
            admin.listenHost == settings.webhook.listenHost {
             report([.key("admin"), .key("listen_port")], "the console needs a listener of its own; \(admin.listenPort) is the webhook's")
         }
-        guard issues.isEmpty, let timeZone, let level else { return nil }
+        guard issues.isEmpty, let timeZone, let level, let locale else { return nil }
         var settings = settings
         if let usersFile { settings.admin.usersFile = usersFile }
         guard let storePath = expand(settings.store.path, at: [.key("store"), .key("path")]),
@@ -102,11 +107,43 @@ struct ConfigurationValidator {
         }
         settings.visits.spoolDir = visitSpool
         return LoadedConfiguration(
-            file: file, settings: settings, timeZone: timeZone, logLevel: level, webhookSources: sources, sinkSecret: sinkSecret,
-            hotlineSources: hotline, classifier: classifier, calendar: calendar, emailSources: email)
+            file: file, settings: settings, timeZone: timeZone, locale: locale, logLevel: level, webhookSources: sources, sinkSecret: sinkSecret,
+            hotlineSources: hotline, classifier: classifier, calendar: calendar, emailSources: email, acknowledgements: smtp)
     }
 
-    private mutating func validateEmail(_ email: EmailChannelConfiguration) -> [LoadedConfiguration.EmailSource] {
+    /// The `smtp:` section: its values, its password file and its template (with the template's line in the message).
+    private mutating func validateSMTP(_ smtp: SMTPConfiguration?) -> AcknowledgementSender.Settings? {
+        guard let smtp else { return nil }
+        let path: [ConfigPathElement] = [.key("smtp")]
+        smtp.validate { relative, message in report(path + relative, message) }
+        var password: String?
+        if let file = smtp.passwordFile {
+            password = readSecret(file, at: path + [.key("password_file")]).map { String(decoding: $0, as: UTF8.self) }
+            if password == nil { return nil }
+        }
+        var caFile: String?
+        if let file = smtp.caFile {
+            caFile = expand(file, at: path + [.key("ca_file")])
+            if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { report(path + [.key("ca_file")], "cannot read \"\(caFile)\"") }
+        }
+        guard let templatePath = expand(smtp.template, at: path + [.key("template")]) else { return nil }
+        let template: AcknowledgementTemplate
+        do {
+            template = try AcknowledgementTemplate.load(path: templatePath)
+        } catch {
+            report(path + [.key("template")], error.description)
+            return nil
+        }
+        guard let tls = smtp.tlsMode else { return nil }
+        return AcknowledgementSender.Settings(
+            smtp: SMTPClient.Configuration(
+                url: smtp.url, tls: tls, username: smtp.username, password: password, caFile: caFile,
+                timeoutMillis: smtp.timeoutMillis, connectTimeoutMillis: smtp.connectTimeoutMillis),
+            from: .init(address: smtp.from, name: smtp.fromName), template: template,
+            retryInitialSecs: smtp.retryInitialSecs, retryMaxSecs: smtp.retryMaxSecs, maxAttempts: smtp.maxAttempts)
+    }
+
+    private mutating func validateEmail(_ email: EmailChannelConfiguration, smtp: SMTPConfiguration?) -> [LoadedConfiguration.EmailSource] {
         var loaded: [LoadedConfiguration.EmailSource] = []
         var names: Set<String> = []
         for (index, source) in email.sources.enumerated() {
@@ -118,6 +155,9 @@ struct ConfigurationValidator {
             if let file = source.caFile, let expanded = expand(file, at: path + [.key("ca_file")]),
                !FileManager.default.isReadableFile(atPath: expanded) {
                 report(path + [.key("ca_file")], "cannot read \"\(expanded)\"")
+            }
+            if source.acknowledge, smtp == nil {
+                report(path + [.key("acknowledge")], "acknowledgements need an smtp: section (url, from, template)")
             }
             let password = readSecret(source.passwordFile, at: path + [.key("password_file")])
             guard let tls, let after, let password else { continue }
@@ -131,13 +171,16 @@ struct ConfigurationValidator {
                         maxMessageBytes: source.maxMessageBytes),
                     mailboxes: source.mailboxes, after: after, pollIntervalSecs: source.pollIntervalSecs),
                 intake: EmailIntake.Settings(
-                    source: source.name, maxAttachmentBytes: source.maxAttachmentBytes, splitDemands: source.splitDemands),
+                    source: source.name, maxAttachmentBytes: source.maxAttachmentBytes, splitDemands: source.splitDemands,
+                    acknowledge: source.acknowledge, acknowledgementsPerHour: smtp?.maxPerAddressPerHour ?? 5),
                 pollIntervalSecs: source.pollIntervalSecs))
         }
         return loaded
     }
 
-    private mutating func validateHotline(_ hotline: HotlineChannelConfiguration, timeZone: TimeZone?) -> [LoadedConfiguration.HotlineSource] {
+    private mutating func validateHotline(
+        _ hotline: HotlineChannelConfiguration, timeZone: TimeZone?, locale: OperatorLocale
+    ) -> [LoadedConfiguration.HotlineSource] {
         var loaded: [LoadedConfiguration.HotlineSource] = []
         var names: Set<String> = []
         for (index, source) in hotline.sources.enumerated() {
@@ -156,13 +199,15 @@ struct ConfigurationValidator {
                 }
             }
             guard let spool, let mapping, let delimiter = source.delimiterByte else { continue }
+            var settings = source.ingestorSettings(delimiter: delimiter)
+            settings.locale = locale
             loaded.append(LoadedConfiguration.HotlineSource(
                 name: source.name,
                 spool: SpoolDirectory.Settings(
                     directory: URL(fileURLWithPath: spool), archive: archive.map { URL(fileURLWithPath: $0) },
                     quarantine: quarantine.map { URL(fileURLWithPath: $0) }, settleSecs: source.settleSecs),
                 mapping: mapping,
-                settings: source.ingestorSettings(delimiter: delimiter),
+                settings: settings,
                 rescanIntervalMillis: source.rescanIntervalMillis))
         }
         return loaded

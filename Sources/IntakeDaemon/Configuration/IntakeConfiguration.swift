@@ -20,11 +20,13 @@ public struct IntakeConfiguration: Sendable, Decodable {
     public var dedup = DedupSettings()
     public var forwarding = ForwardingSettings()
     public var admin = AdminConsoleConfiguration()
+    /// How acknowledgements leave; needed when an email source has `acknowledge: true`.
+    public var smtp: SMTPConfiguration?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case zone, store, retention, log, webhook, hotline, email, visits, classification, dedup, forwarding, admin
+        case zone, store, retention, log, webhook, hotline, email, visits, classification, dedup, forwarding, admin, smtp
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +44,7 @@ public struct IntakeConfiguration: Sendable, Decodable {
         dedup = try container.value(.dedup, default: dedup)
         forwarding = try container.value(.forwarding, default: forwarding)
         admin = try container.value(.admin, default: admin)
+        smtp = try container.decodeIfPresent(SMTPConfiguration.self, forKey: .smtp)
     }
 }
 
@@ -50,12 +53,16 @@ public struct ZoneConfiguration: Sendable, Codable {
     public var timeZone = "Asia/Shanghai"
     /// Given to 7- and 8-digit local phone numbers.
     public var defaultAreaCode = "022"
+    /// What operators and requesters read: `zh-CN` (reports, quarantine reasons, visit
+    /// answers' messages and acknowledgements in Chinese) or `en`.
+    public var locale = OperatorLocale.zhCN.rawValue
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case timeZone = "time_zone"
         case defaultAreaCode = "default_area_code"
+        case locale
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,6 +70,7 @@ public struct ZoneConfiguration: Sendable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         timeZone = try container.value(.timeZone, default: timeZone)
         defaultAreaCode = try container.value(.defaultAreaCode, default: defaultAreaCode)
+        locale = try container.value(.locale, default: locale)
     }
 }
 

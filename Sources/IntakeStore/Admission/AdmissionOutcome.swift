@@ -31,6 +31,14 @@ public enum AdmissionOutcome: Sendable, Hashable {
         }
     }
 
+    /// A new case of its own (`created` or `duplicate`): not an answer to an earlier one, not a repeat.
+    public var isNewRequest: Bool {
+        switch self {
+        case .created, .duplicate: true
+        case .followup, .updated, .repeat: false
+        }
+    }
+
     /// An event was queued for the routing queue.
     public var queued: Bool {
         if case .repeat = self { return false }

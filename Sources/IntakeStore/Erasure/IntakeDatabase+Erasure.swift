@@ -246,6 +246,9 @@ enum CaseErasure {
                 if others == 0 { outcome.blobFiles.append(blobs.url(for: attachment.sha256)) }
             }
 
+            // The requester's address in its acknowledgement (an unsent one is not sent).
+            if write { try db.execute(sql: "DELETE FROM acknowledgement WHERE case_id = ?", arguments: [caseID]) }
+
             // Identity keys and signature out of the deduplication index.
             if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM dedup_case WHERE case_id = ?", arguments: [caseID]) {
                 outcome.dedupRow = true

@@ -17,6 +17,10 @@ public struct RetentionReport: Sendable, Hashable {
         case dedupIndex = "dedup_index"
         /// Taken-message rows of a mailbox's earlier UIDVALIDITY.
         case mailboxTaken = "mailbox_taken"
+        /// Email acknowledgements sent or given up, queued before the raw-input horizon (they
+        /// hold the requester's address); a case is acknowledged only when it is admitted, so
+        /// removing its row never lets it be acknowledged again.
+        case acknowledgements
         /// Blob files no row names any more: retired hotline files and attachments, and
         /// orphans of commits that failed.
         case blobs
@@ -86,6 +90,7 @@ extension IntakeDatabase {
         try await sweep.dedupRows(before: asOf.addingTimeInterval(-dedupIndex.retention), into: &report)
         try await sweep.attachmentRefs(before: rawHorizon, into: &report)
         try await sweep.mailboxTaken(into: &report)
+        try await sweep.acknowledgements(before: rawHorizon, into: &report)
         if walkBlobs { try await sweep.blobs(blobs, olderThan: wallClock.addingTimeInterval(-Self.orphanBlobGraceSecs), rawHorizon: rawHorizon, into: &report) }
         try await sweep.vacuum(into: &report)
         return report
@@ -339,6 +344,20 @@ private struct Sweep {
             return try Int.fetchOne(db, sql: "SELECT count(*) FROM mailbox_taken WHERE \(stale)") ?? 0
         }
         if count > 0 { report.add(.mailboxTaken, count: count, bytes: count * 16) }
+    }
+
+    /// Acknowledgements no longer pending, queued before the horizon.
+    func acknowledgements(before horizon: Date, into report: inout RetentionReport) async throws {
+        let (count, bytes) = try await run { db, write in
+            let old = "status != 'pending' AND queued_at < \(horizon.timeIntervalSince1970)"
+            let bytes = try Int.fetchOne(db, sql: "SELECT coalesce(sum(length(recipient) + length(coalesce(in_reply_to, ''))), 0) FROM acknowledgement WHERE \(old)") ?? 0
+            if write {
+                try db.execute(sql: "DELETE FROM acknowledgement WHERE \(old)")
+                return (db.changesCount, bytes)
+            }
+            return (try Int.fetchOne(db, sql: "SELECT count(*) FROM acknowledgement WHERE \(old)") ?? 0, bytes)
+        }
+        if count > 0 { report.add(.acknowledgements, count: count, bytes: bytes) }
     }
 
     /// Blob files no live row names, older than the grace period: retired hotline and visit

@@ -4,31 +4,33 @@ import IntakeStore
 import Glibc
 #endif
 
-/// `NAME.errors.csv`: one line per rejected row — its line in the export, the column(s), the
-/// reason(s) and the row as it was written — in UTF-8 with a BOM so that Excel on a Chinese
-/// Windows opens it as UTF-8. Created only when a row is rejected; written as it goes.
-struct RejectReport {
+/// A report for operators beside an archived file (`NAME.errors.csv`, `NAME.result.csv`): CSV
+/// in UTF-8 with a BOM so that Excel on a Chinese Windows opens it as UTF-8, its header row in
+/// the operator's language. Created at the first line added; written as it goes.
+struct CSVReport {
     let url: URL
+    let columns: [String]
     private var fd: Int32 = -1
     private var buffer: [UInt8] = []
 
-    init(url: URL) {
+    init(url: URL, columns: [String]) {
         self.url = url
+        self.columns = columns
     }
 
-    mutating func add(line: Int, errors: [HotlineFieldError], text: String) throws {
+    /// One line; text that came from the export should go through `inert` first.
+    mutating func add(_ fields: [String]) throws {
         if fd < 0 {
             fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o640)
             guard fd >= 0 else { throw DurableFile.Failure(operation: "open", path: url.path, code: errno) }
             buffer = [0xEF, 0xBB, 0xBF]
-            append(["line", "column", "reason", "row"])
+            append(columns)
         }
-        let columns = errors.filter { $0.column > 0 }.map { $0.header.isEmpty ? "\($0.column)" : "\($0.column) \($0.header)" }
-        append([String(line), columns.joined(separator: "; "), errors.map(\.reason).joined(separator: "; "), Self.inert(text)])
+        append(fields)
         if buffer.count >= 1 << 16 { try flush() }
     }
 
-    /// Writes the rest and makes the report durable; the report's URL, or nil when no row was rejected.
+    /// Writes the rest and makes the report durable; the report's URL, or nil when nothing was added.
     mutating func finish() throws -> URL? {
         guard fd >= 0 else { return nil }
         try flush()
